@@ -1,0 +1,101 @@
+"""Validated, typed access to the report's data for notebooks.
+
+Everything goes through ``stemreport.validate.validate_all`` first, so a notebook never renders
+from input that failed a check.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from stemreport import schemas
+from stemreport.paths import project_root
+from stemreport.seeds import load_seed
+from stemreport.validate import BIBLIOGRAPHY, validate_all
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+@lru_cache(maxsize=None)
+def _tables(root: Path) -> dict:
+    return validate_all(root)
+
+
+def _frame(file: str, root: Path | None, ints: tuple[str, ...] = ()) -> pd.DataFrame:
+    frame = _tables(root or project_root())[file].drop(columns="csv_line").copy()
+    for column in ints:
+        frame[column] = frame[column].astype(int)
+    return frame.reset_index(drop=True)
+
+
+def sources(root: Path | None = None) -> pd.DataFrame:
+    frame = _frame(schemas.SOURCES.file, root)
+    frame["theme_list"] = frame["themes"].str.split(";")
+    return frame
+
+
+def claims(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.CLAIMS.file, root, ("start", "end"))
+
+
+def boilerplate(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.BOILERPLATE.file, root, ("start", "end"))
+
+
+def bibliography(root: Path | None = None) -> dict[str, dict[str, str]]:
+    return _tables(root or project_root())[BIBLIOGRAPHY]
+
+
+def short_id(source: str) -> str:
+    """``000_fba4077bc5a9e4a0`` -> ``S000``: the prefix used in claim ids and labels."""
+    return "S" + source[:3]
+
+
+def content_segments(source: str, root: Path | None = None) -> list[tuple[int, int, bool]]:
+    """Split a seed into (start, end, is_boilerplate) segments covering the whole raw text."""
+    text = load_seed(source, root or project_root())
+    spans = sorted((r.start, r.end) for r in boilerplate(root).itertuples() if r.source == source)
+    segments, cursor = [], 0
+    for start, end in spans:
+        if start > cursor:
+            segments.append((cursor, start, False))
+        segments.append((start, end, True))
+        cursor = max(cursor, end)
+    if cursor < len(text):
+        segments.append((cursor, len(text), False))
+    return segments
+
+
+def clean_text(source: str, root: Path | None = None) -> str:
+    """The seed with marked boilerplate removed (for counting and display; offsets use the raw seed)."""
+    text = load_seed(source, root or project_root())
+    return "".join(text[s:e] for s, e, junk in content_segments(source, root) if not junk)
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def source_stats(root: Path | None = None) -> pd.DataFrame:
+    """One row per source: size of the raw seed and of its content once boilerplate is set aside."""
+    root = root or project_root()
+    rows = []
+    for row in sources(root).itertuples():
+        raw = load_seed(row.source, root)
+        clean = clean_text(row.source, root)
+        rows.append({
+            "source": row.source,
+            "short_id": short_id(row.source),
+            "working_title": row.working_title,
+            "outlet": row.outlet,
+            "stated_date": row.stated_date,
+            "themes": row.themes,
+            "words": count_words(clean),
+            "characters": len(clean),
+            "raw_words": count_words(raw),
+            "raw_characters": len(raw),
+        })
+    return pd.DataFrame(rows)

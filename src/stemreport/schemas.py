@@ -1,0 +1,148 @@
+"""Declared schemas of the report's data files (pandera), and the controlled vocabularies.
+
+Each ``Table`` names its file, its exact header and the column that identifies a row in error
+messages. Relational checks (quotes against seeds, keys against the bibliography) live in
+``stemreport.validate``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pandera.pandas as pa
+
+THEMES = ["space_culture", "hsc_induction", "organoids", "msc_approvals", "cord_blood_industry", "background"]
+THEME_LABELS = {
+    "space_culture": "Stem-cell culture in space",
+    "hsc_induction": "Making blood stem cells",
+    "organoids": "Bone-marrow organoids",
+    "msc_approvals": "MSC products and approvals",
+    "cord_blood_industry": "Cord blood and the industry",
+    "background": "General background",
+}
+VERDICTS = ["supported", "partly_supported", "contradicted", "outdated", "unverifiable", "opinion"]
+VERDICT_LABELS = {
+    "supported": "Supported",
+    "partly_supported": "Partly supported",
+    "contradicted": "Contradicted",
+    "outdated": "Outdated",
+    "unverifiable": "Unverifiable",
+    "opinion": "Opinion",
+}
+CONFIDENCE = ["high", "medium", "low"]
+BOILERPLATE_KINDS = ["navigation", "social", "subscription", "related_articles", "media_placeholder",
+                     "unrelated_caption", "page_furniture"]
+
+_CLAIM_ID = re.compile(r"^S\d{3}-\d{2}$")
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_:-]*$")
+
+
+def is_iso_date(value: str, allow_partial: bool = False) -> bool:
+    """``YYYY-MM-DD`` that is a real date (or ``YYYY``/``YYYY-MM`` when ``allow_partial``)."""
+    patterns = ["%Y-%m-%d"] + (["%Y-%m", "%Y"] if allow_partial else [])
+    for fmt in patterns:
+        try:
+            parsed = dt.datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        return parsed.strftime(fmt) == value  # rejects e.g. "2025-4-7"
+    return False
+
+
+def _nonempty(name: str) -> pa.Check:
+    return pa.Check(lambda s: s.str.strip() != "", element_wise=False, error=f"{name} is empty")
+
+
+def _in(values: list[str], allow_empty: bool = False) -> pa.Check:
+    allowed = set(values) | ({""} if allow_empty else set())
+    return pa.Check(lambda s: s.isin(allowed), error=f"value not in {values}" + (" (or empty)" if allow_empty else ""))
+
+
+def _date(allow_empty: bool = False, allow_partial: bool = False) -> pa.Check:
+    shape = "YYYY-MM-DD" + (" (or YYYY-MM / YYYY)" if allow_partial else "")
+    return pa.Check(lambda v: (allow_empty and v == "") or is_iso_date(v, allow_partial),
+                    element_wise=True, error=f"not an ISO date {shape}" + (" or empty" if allow_empty else ""))
+
+
+def _int() -> pa.Check:
+    return pa.Check(lambda v: v.isdigit(), element_wise=True, error="not a non-negative whole number")
+
+
+def _key_list(allow_empty: bool) -> pa.Check:
+    def ok(value: str) -> bool:
+        if value == "":
+            return allow_empty
+        return all(_KEY.match(k) for k in value.split(";"))
+    return pa.Check(ok, element_wise=True,
+                    error="not a ';'-separated list of bibliography keys (lowercase, no spaces)" +
+                          ("" if allow_empty else "; at least one key is required"))
+
+
+def _themes_list() -> pa.Check:
+    return pa.Check(lambda v: v != "" and all(t in THEMES for t in v.split(";")), element_wise=True,
+                    error=f"not a ';'-separated list of themes from {THEMES}")
+
+
+def _str(*checks: pa.Check, unique: bool = False) -> pa.Column:
+    return pa.Column(str, checks=list(checks), unique=unique, nullable=False)
+
+
+@dataclass(frozen=True)
+class Table:
+    file: str
+    id_column: str
+    schema: pa.DataFrameSchema
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.schema.columns)
+
+
+def _schema(name: str, columns: dict[str, pa.Column]) -> pa.DataFrameSchema:
+    # strict: unknown columns are errors; ordered: the header order is part of the contract.
+    return pa.DataFrameSchema(columns, strict=True, ordered=True, name=name)
+
+
+SOURCES = Table("data/sources.csv", "source", _schema("sources", {
+    "source": _str(pa.Check.str_matches(r"^\d{3}_[0-9a-f]{16}$", error="not a seed id like 000_0123456789abcdef"), unique=True),
+    "working_title": _str(_nonempty("working_title")),
+    "outlet": _str(_nonempty("outlet")),
+    "author": _str(),
+    "url": _str(pa.Check(lambda v: v == "" or v.startswith(("http://", "https://")), element_wise=True,
+                         error="not an http(s) URL")),
+    "stated_date": _str(_date(allow_empty=True)),
+    "first_published": _str(_date(allow_empty=True, allow_partial=True)),
+    "date_evidence": _str(),
+    "text_type": _str(_in(["news report", "reprint", "rewrite of a news report", "rewrite of a press release",
+                           "promotional article", "aggregator summary"], allow_empty=True)),
+    "primary_study": _str(),
+    "primary_keys": _str(_key_list(allow_empty=True)),
+    "themes": _str(_themes_list()),
+}))
+
+CLAIMS = Table("data/claims.csv", "claim_id", _schema("claims", {
+    "claim_id": _str(pa.Check.str_matches(_CLAIM_ID.pattern, error="claim_id is not like S004-07"), unique=True),
+    "source": _str(pa.Check.str_matches(r"^\d{3}_[0-9a-f]{16}$", error="not a seed id")),
+    "quote": _str(_nonempty("quote")),
+    "start": _str(_int()),
+    "end": _str(_int()),
+    "theme": _str(_in(THEMES)),
+    "claim": _str(_nonempty("claim")),
+    "verdict": _str(_in(VERDICTS, allow_empty=True)),
+    "evidence": _str(_key_list(allow_empty=True)),
+    "explanation": _str(),
+    "confidence": _str(_in(CONFIDENCE, allow_empty=True)),
+    "checked_on": _str(_date(allow_empty=True)),
+}))
+
+BOILERPLATE = Table("data/boilerplate.csv", "span", _schema("boilerplate", {
+    "source": _str(pa.Check.str_matches(r"^\d{3}_[0-9a-f]{16}$", error="not a seed id")),
+    "start": _str(_int()),
+    "end": _str(_int()),
+    "kind": _str(_in(BOILERPLATE_KINDS)),
+    "reason": _str(_nonempty("reason")),
+    "text": _str(_nonempty("text")),
+}))
+
+TABLES = [SOURCES, CLAIMS, BOILERPLATE]

@@ -1,0 +1,71 @@
+"""The five source texts: checksum manifest, loading."""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from stemreport.errors import InputError, Problem
+from stemreport.paths import project_root
+
+MANIFEST = "data/seeds.sha256"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_manifest(root: Path) -> dict[str, str]:
+    """Map seed file name -> expected SHA-256, from ``data/seeds.sha256`` (sha256sum format)."""
+    path = root / MANIFEST
+    if not path.is_file():
+        raise InputError([Problem(MANIFEST, None, None, "seed manifest is missing")])
+    expected: dict[str, str] = {}
+    problems = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        digest, _, name = line.partition("  ")
+        if len(digest) != 64 or not name:
+            problems.append(Problem(MANIFEST, number, None, f"not a 'sha256  filename' line: {line!r}"))
+            continue
+        expected[name.strip()] = digest
+    if problems:
+        raise InputError(problems)
+    return expected
+
+
+def check_seeds(root: Path | None = None) -> list[Problem]:
+    """Compare ``seeds/`` with the manifest: edited, missing and extra seeds are all problems."""
+    root = root or project_root()
+    expected = read_manifest(root)
+    present = {p.name: p for p in sorted((root / "seeds").glob("*")) if p.is_file()}
+    problems = []
+    for name, digest in expected.items():
+        if name not in present:
+            problems.append(Problem(f"seeds/{name}", None, None, "seed is missing (listed in data/seeds.sha256)"))
+        elif _sha256(present[name]) != digest:
+            problems.append(Problem(f"seeds/{name}", None, None,
+                                    "seed fails its SHA-256 checksum: it was edited; restore it from ../shared/seeds"))
+    for name in present:
+        if name not in expected:
+            problems.append(Problem(f"seeds/{name}", None, None,
+                                    "unknown file in seeds/ (not in data/seeds.sha256); seeds are the five shared texts only"))
+    return problems
+
+
+def seed_ids(root: Path | None = None) -> list[str]:
+    """Source ids (seed file names without ``.txt``), in manifest order."""
+    return [name.removesuffix(".txt") for name in read_manifest(root or project_root())]
+
+
+@lru_cache(maxsize=None)
+def _read(path: Path) -> str:
+    # newline="" keeps the text exactly as stored, so offsets are indices into the raw seed.
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def load_seed(source_id: str, root: Path | None = None) -> str:
+    """The raw text of one seed, read as UTF-8; claim offsets index into this string."""
+    return _read((root or project_root()) / "seeds" / f"{source_id}.txt")

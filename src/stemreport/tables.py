@@ -1,0 +1,70 @@
+"""Tables that render well in HTML and in the PDF.
+
+A ``MarkdownTable`` displays as a MyST ``list-table`` (MIME type text/markdown), which Sphinx turns
+into a native table for every builder: themed in HTML, a wrapping ``longtable`` in LaTeX. Cell text
+is escaped so that nothing in a source (markup, HTML, script) is ever interpreted.
+"""
+from __future__ import annotations
+
+import re
+import string
+
+import pandas as pd
+
+_PUNCT = re.compile("([" + re.escape(string.punctuation) + "])")
+
+
+class Markup(str):
+    """A cell value that is already MyST markup (a role, a citation) and must not be escaped."""
+
+
+def escape(value) -> str:
+    """Make arbitrary text literal in MyST Markdown: every ASCII punctuation mark is backslash-escaped."""
+    if isinstance(value, Markup):
+        return str(value)
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return _PUNCT.sub(r"\\\1", " ".join(text.split()))
+
+
+class MarkdownTable:
+    def __init__(self, frame: pd.DataFrame, caption: str, name: str, widths: list[int] | None = None):
+        self.frame = frame.reset_index(drop=True)
+        self.caption = caption
+        self.name = name
+        self.widths = widths or [1] * len(frame.columns)
+        if len(self.widths) != len(frame.columns):
+            raise ValueError(f"table {name}: {len(self.widths)} widths for {len(frame.columns)} columns")
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"```{{list-table}} {escape(self.caption)}", ":header-rows: 1", f":name: {self.name}",
+                 f":widths: {' '.join(str(w) for w in self.widths)}", ":class: longtable", ""]
+        rows = [list(self.frame.columns)] + self.frame.values.tolist()
+        for row in rows:
+            first = True
+            for cell in row:
+                lines.append(("* - " if first else "  - ") + (escape(cell) or "\u2014"))
+                first = False
+        lines.append("```")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        # Plain-text fallback, also what nbval compares: stable and readable.
+        with pd.option_context("display.max_colwidth", 40, "display.width", 200):
+            return f"{self.caption}\n{self.frame.to_string(index=False)}"
+
+
+def show(frame: pd.DataFrame, caption: str, name: str, widths: list[int] | None = None) -> MarkdownTable:
+    return MarkdownTable(frame, caption, name, widths)
+
+
+class MarkdownText:
+    """Display a block of MyST Markdown built from data (e.g. a highlighted source text)."""
+
+    def __init__(self, markdown: str, plain: str):
+        self.markdown, self.plain = markdown, plain
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def __repr__(self) -> str:
+        return self.plain

@@ -1,0 +1,189 @@
+"""Validate every input before anything is built: seeds, data tables, bibliography.
+
+Run as ``python -m stemreport.validate`` (the Makefile does, before each build). Exit status 0 means
+every check passed; 1 means at least one problem, each printed as ``file, line N (row id): problem``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pandera.errors
+
+from stemreport import schemas
+from stemreport.errors import InputError, Problem
+from stemreport.paths import project_root
+from stemreport.seeds import check_seeds, load_seed, seed_ids
+from stemreport.tabular import read_csv
+
+BIBLIOGRAPHY = "references.bib"
+
+
+def _row_label(table: schemas.Table, frame: pd.DataFrame, index) -> str | None:
+    if table.id_column in frame.columns:
+        value = frame.at[index, table.id_column]
+        return f"{table.id_column} {value}" if value else None
+    return None
+
+
+def load_table(table: schemas.Table, root: Path) -> pd.DataFrame:
+    """Read ``table`` strictly and check it against its declared schema (all problems at once)."""
+    frame = read_csv(root / table.file, root, table.columns)
+    try:
+        table.schema.validate(frame.drop(columns="csv_line"), lazy=True)
+    except pandera.errors.SchemaErrors as err:
+        problems = []
+        for case in err.failure_cases.itertuples(index=False):
+            index = case.index
+            column = case.column if isinstance(case.column, str) else None
+            if index is None or pd.isna(index):
+                problems.append(Problem(table.file, None, None, f"{column or 'table'}: {case.check}"))
+                continue
+            index = int(index)
+            problems.append(Problem(table.file, int(frame.at[index, "csv_line"]), _row_label(table, frame, index),
+                                    f"column '{column}' = {case.failure_case!r}: {_check_text(case.check)}"))
+        raise InputError(problems) from None
+    return frame
+
+
+def _check_text(check: str) -> str:
+    if check == "field_uniqueness":
+        return "duplicate value (must be unique)"
+    return check
+
+
+def load_bibliography(root: Path) -> dict[str, dict[str, str]]:
+    """Entries of ``references.bib`` as {key: {field: value}}; each must have a DOI or a URL."""
+    from pybtex.database import parse_file
+    from pybtex.scanner import PybtexError
+
+    path = root / BIBLIOGRAPHY
+    if not path.is_file():
+        raise InputError([Problem(BIBLIOGRAPHY, None, None, "bibliography is missing")])
+    try:
+        data = parse_file(str(path), bib_format="bibtex")
+    except (PybtexError, UnicodeDecodeError) as err:
+        raise InputError([Problem(BIBLIOGRAPHY, None, None, f"cannot be parsed: {err}")]) from None
+    text = path.read_text(encoding="utf-8")
+    entries, problems = {}, []
+    for key, entry in data.entries.items():
+        fields = {name.lower(): str(value) for name, value in entry.fields.items()}
+        line = text[: text.find("{" + key)].count("\n") + 1 if ("{" + key) in text else None
+        if not (fields.get("doi") or fields.get("url")):
+            problems.append(Problem(BIBLIOGRAPHY, line, f"entry {key}", "has neither a doi nor a url field"))
+        entries[key] = fields
+    if problems:
+        raise InputError(problems)
+    return entries
+
+
+def check_spans(frame: pd.DataFrame, file: str, text_column: str, id_of, known_sources: set[str],
+                root: Path) -> list[Problem]:
+    """``seed[start:end]`` must equal the stored text, for claims and boilerplate alike."""
+    problems = []
+    for row in frame.itertuples():
+        where = dict(file=file, line=row.csv_line, row=id_of(row))
+        if row.source not in known_sources:
+            problems.append(Problem(**where, message=f"unknown source '{row.source}' (not a seed in data/seeds.sha256)"))
+            continue
+        seed = load_seed(row.source, root)
+        start, end = int(row.start), int(row.end)
+        stored = getattr(row, text_column)
+        if not 0 <= start < end <= len(seed):
+            problems.append(Problem(**where, message=f"offsets [{start}:{end}] are outside the seed (length {len(seed)})"))
+        elif seed[start:end] != stored:
+            found = seed.find(stored)
+            hint = f"; the text occurs at [{found}:{found + len(stored)}]" if found >= 0 else "; the text does not occur in the seed"
+            problems.append(Problem(**where, message=f"{text_column} does not match the seed at [{start}:{end}] "
+                                                     f"(seed has {seed[start:end][:60]!r}){hint}"))
+    return problems
+
+
+def check_claims(claims: pd.DataFrame, boilerplate: pd.DataFrame, bibliography: dict, sources: list[str],
+                 root: Path) -> list[Problem]:
+    file = schemas.CLAIMS.file
+    problems = check_spans(claims, file, "quote", lambda r: f"claim {r.claim_id}", set(sources), root)
+    spans = [(r.source, int(r.start), int(r.end), r.kind) for r in boilerplate.itertuples()]
+    fact_check = ["verdict", "explanation", "confidence", "checked_on"]
+    for row in claims.itertuples():
+        where = dict(file=file, line=row.csv_line, row=f"claim {row.claim_id}")
+        if not row.claim_id.startswith(f"S{row.source[:3]}-"):
+            problems.append(Problem(**where, message=f"claim_id should start with S{row.source[:3]}- for source {row.source}"))
+        for source, start, end, kind in spans:
+            if source == row.source and int(row.start) < end and start < int(row.end):
+                problems.append(Problem(**where, message=f"quote overlaps boilerplate ({kind}) at [{start}:{end}]"))
+        filled = [c for c in fact_check if getattr(row, c)]
+        if filled and len(filled) != len(fact_check):
+            missing = [c for c in fact_check if not getattr(row, c)]
+            problems.append(Problem(**where, message=f"fact-check is incomplete: {', '.join(missing)} empty"))
+        if row.verdict and row.verdict not in ("unverifiable", "opinion") and not row.evidence:
+            problems.append(Problem(**where, message=f"verdict '{row.verdict}' needs at least one evidence key"))
+        for key in filter(None, row.evidence.split(";")):
+            if key not in bibliography:
+                problems.append(Problem(**where, message=f"evidence key '{key}' is not in {BIBLIOGRAPHY}"))
+    for source in sources:
+        if source not in set(claims["source"]):
+            problems.append(Problem(file, None, None, f"source {source} has no claims"))
+    return problems
+
+
+def validate_all(root: Path | None = None) -> dict[str, pd.DataFrame]:
+    """Run every check; return the loaded tables, or raise ``InputError`` listing all problems."""
+    root = root or project_root()
+    problems = check_seeds(root)
+    if problems:
+        raise InputError(problems)
+    sources = seed_ids(root)
+    tables, problems = {}, []
+    for table in schemas.TABLES:
+        try:
+            tables[table.file] = load_table(table, root)
+        except InputError as err:
+            problems.extend(err.problems)
+    try:
+        bibliography = load_bibliography(root)
+    except InputError as err:
+        problems.extend(err.problems)
+        bibliography = None
+    if problems:
+        raise InputError(problems)
+    source_table = tables[schemas.SOURCES.file]
+    for row in source_table.itertuples():
+        if row.source not in sources:
+            problems.append(Problem(schemas.SOURCES.file, row.csv_line, f"source {row.source}", "not a seed in data/seeds.sha256"))
+    for source in sources:
+        if source not in set(source_table["source"]):
+            problems.append(Problem(schemas.SOURCES.file, None, None, f"source {source} has no metadata row"))
+    boilerplate = tables[schemas.BOILERPLATE.file]
+    problems += check_spans(boilerplate, schemas.BOILERPLATE.file, "text",
+                            lambda r: f"{r.source}[{r.start}:{r.end}]", set(sources), root)
+    problems += check_claims(tables[schemas.CLAIMS.file], boilerplate, bibliography, sources, root)
+    for row in source_table.itertuples():
+        for key in filter(None, row.primary_keys.split(";")):
+            if key not in bibliography:
+                problems.append(Problem(schemas.SOURCES.file, row.csv_line, f"source {row.source}",
+                                        f"primary key '{key}' is not in {BIBLIOGRAPHY}"))
+    if problems:
+        raise InputError(problems)
+    tables[BIBLIOGRAPHY] = bibliography
+    return tables
+
+
+def main(argv: list[str] | None = None) -> int:
+    root = Path(argv[0]).resolve() if argv else project_root()
+    try:
+        tables = validate_all(root)
+    except InputError as err:
+        print(f"Input validation failed ({len(err.problems)} problem(s)):", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    claims = tables[schemas.CLAIMS.file]
+    print(f"Inputs valid: {len(seed_ids(root))} seeds match their checksums, {len(claims)} claims, "
+          f"{len(tables[BIBLIOGRAPHY])} bibliography entries.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

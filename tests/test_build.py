@@ -1,0 +1,78 @@
+"""The build: strict, offline, and a failed build never touches the last good book."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, run_module
+
+
+@pytest.fixture(scope="session")
+def built_book():
+    """Build (or incrementally rebuild) the real book once per test session."""
+    result = subprocess.run([sys.executable, "-m", "stemreport.build"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=1800)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return ROOT / "_build"
+
+
+def _plant_previous_book(project):
+    html = project / "_build" / "html"
+    html.mkdir(parents=True)
+    (html / "index.html").write_text("previous good book", encoding="utf-8")
+    pdf = project / "_build" / "pdf"
+    pdf.mkdir()
+    (pdf / "book.pdf").write_bytes(b"%PDF previous good book")
+
+
+def _assert_previous_book_intact(project):
+    assert (project / "_build/html/index.html").read_text(encoding="utf-8") == "previous good book"
+    assert (project / "_build/pdf/book.pdf").read_bytes() == b"%PDF previous good book"
+
+
+def test_bad_input_stops_build_and_keeps_previous_book(project_copy):
+    _plant_previous_book(project_copy)
+    seed = next((project_copy / "seeds").glob("001_*.txt"))
+    seed.write_text("edited", encoding="utf-8")
+    result = run_module("stemreport.build", cwd=project_copy)
+    assert result.returncode != 0
+    assert f"seeds/{seed.name}" in result.stderr
+    _assert_previous_book_intact(project_copy)
+
+
+def test_sphinx_failure_keeps_previous_book(project_copy):
+    _plant_previous_book(project_copy)
+    method = project_copy / "book" / "method.md"
+    method.write_text(method.read_text(encoding="utf-8") + "\nSee {ref}`no-such-label`.\n", encoding="utf-8")
+    result = run_module("stemreport.build", "--html-only", cwd=project_copy)
+    assert result.returncode != 0
+    assert "no-such-label" in result.stdout + result.stderr
+    _assert_previous_book_intact(project_copy)
+
+
+def test_book_outputs_exist(built_book):
+    assert (built_book / "html" / "index.html").is_file()
+    pdf = built_book / "pdf" / "book.pdf"
+    assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_html_loads_nothing_from_the_network(built_book):
+    """Scripts, styles, images and fonts must all be local files (the book opens offline)."""
+    remote = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.I)
+    for page in (built_book / "html").rglob("*.html"):
+        for line in page.read_text(encoding="utf-8").splitlines():
+            if remote.search(line) and "<a " not in line:
+                pytest.fail(f"{page.relative_to(built_book)} loads a remote asset: {line.strip()[:200]}")
+
+
+def test_pdf_has_outline_and_figures(built_book):
+    from pypdf import PdfReader
+
+    reader = PdfReader(built_book / "pdf" / "book.pdf")
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert any("glance" in t.lower() for t in titles), titles
+    assert any("Bibliography" in t for t in titles), titles
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Figure 2.1" in text or "Figure 1.1" in text
