@@ -76,3 +76,18 @@ def test_pdf_has_outline_and_figures(built_book):
     assert any("Bibliography" in t for t in titles), titles
     text = "".join(page.extract_text() for page in reader.pages)
     assert "Figure 2.1" in text or "Figure 1.1" in text
+
+
+def test_pdf_has_no_missing_glyphs(built_book):
+    log = (built_book / ".work" / "_build" / "latex" / "book.log").read_text(encoding="utf-8", errors="replace")
+    assert "Missing character" not in log
+
+
+def test_source_pages_embed_claim_reviews(built_book):
+    import json
+
+    for page in sorted((built_book / "html" / "notebooks").glob("source_*.html")):
+        html = page.read_text(encoding="utf-8")
+        start = html.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
+        records = json.loads(html[start:html.index("</script>", start)].replace("<\\/", "</"))
+        assert records and all(r["@type"] == "ClaimReview" for r in records), page.name

@@ -61,7 +61,7 @@ CASES = {
                                                         rows[1].__setitem__(9, "x"), rows[1].__setitem__(10, "low"),
                                                         rows[1].__setitem__(11, "2026-01-01")),
                              ["data/claims.csv, line 2", "evidence key 'nosuchkey2099' is not in references.bib"]),
-    "incomplete fact-check": ("claims.csv", _set("verdict", "supported"), ["data/claims.csv, line 2", "fact-check is incomplete"]),
+    "incomplete fact-check": ("claims.csv", _set("explanation", ""), ["data/claims.csv, line 2", "fact-check is incomplete"]),
     "quote in boilerplate": ("claims.csv", lambda rows: _move_quote_to_debris(rows), ["data/claims.csv", "overlaps boilerplate"]),
     "empty ledger": ("claims.csv", lambda rows: _delete_data_rows(rows), ["data/claims.csv", "no data rows"]),
 }

@@ -10,6 +10,7 @@ outputs exactly as they were.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import subprocess
@@ -23,9 +24,24 @@ from stemreport.validate import main as validate_main
 STRICT = ["-W", "-n", "--keep-going"]  # warnings are errors; every reference must resolve
 
 
-def _jupyter_book(root: Path, builder: str, work: Path) -> None:
+def inputs_fingerprint(root: Path) -> str:
+    """Hash of everything notebooks read besides their own code: data, seeds, bibliography, package.
+
+    jupyter-cache keys a notebook on its code alone, and Sphinx re-reads a page only when its file
+    changes; when the data changes instead, both must be told, or the book would show stale outputs.
+    """
+    digest = hashlib.sha256()
+    files = [root / "references.bib", *sorted((root / "data").rglob("*")), *sorted((root / "seeds").rglob("*")),
+             *sorted((root / "src" / "stemreport").rglob("*.py"))]
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _jupyter_book(root: Path, builder: str, work: Path, rebuild_all: bool) -> None:
     command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(root),
-               "--path-output", str(work), "--builder", builder, *STRICT]
+               "--path-output", str(work), "--builder", builder, *STRICT, *(["--all"] if rebuild_all else [])]
     started = time.monotonic()
     print(f"[build] {builder}: {' '.join(command[1:])}", flush=True)
     env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
@@ -66,12 +82,20 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     work = root / "_build" / ".work"
     built = work / "_build"
-    _jupyter_book(root, "html", work)
+    stamp = work / "inputs.sha256"
+    fingerprint = inputs_fingerprint(root)
+    stale = not stamp.is_file() or stamp.read_text() != fingerprint
+    if stale:
+        print("[build] data, seeds or package changed since the last build: re-executing all notebooks", flush=True)
+        shutil.rmtree(root / "_build" / ".jupyter_cache", ignore_errors=True)
+        stamp.unlink(missing_ok=True)
+    _jupyter_book(root, "html", work, rebuild_all=stale)
     if not args.html_only:
-        _jupyter_book(root, "pdflatex", work)
+        _jupyter_book(root, "pdflatex", work, rebuild_all=stale)
         pdf = built / "latex" / "book.pdf"
         if not pdf.is_file():
             raise SystemExit(f"[build] LaTeX reported success but {pdf} is missing; previous book untouched")
+    stamp.write_text(fingerprint)
     _swap_dir(built / "html", root / "_build" / "html")
     if not args.html_only:
         _swap_file(built / "latex" / "book.pdf", root / "_build" / "pdf" / "book.pdf")

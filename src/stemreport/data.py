@@ -45,6 +45,18 @@ def boilerplate(root: Path | None = None) -> pd.DataFrame:
     return _frame(schemas.BOILERPLATE.file, root, ("start", "end"))
 
 
+def ratings(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.RATINGS_TABLE.file, root)
+
+
+def approvals(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.APPROVALS.file, root)
+
+
+def events(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.EVENTS.file, root)
+
+
 def bibliography(root: Path | None = None) -> dict[str, dict[str, str]]:
     return _tables(root or project_root())[BIBLIOGRAPHY]
 

@@ -36,6 +36,7 @@ BOILERPLATE_KINDS = ["navigation", "social", "subscription", "related_articles",
 
 _CLAIM_ID = re.compile(r"^S\d{3}-\d{2}$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_:-]*$")
+_SEED_ID = pa.Check.str_matches(r"^\d{3}_[0-9a-f]{16}$", error="not a seed id like 000_0123456789abcdef")
 
 
 def is_iso_date(value: str, allow_partial: bool = False) -> bool:
@@ -105,7 +106,7 @@ def _schema(name: str, columns: dict[str, pa.Column]) -> pa.DataFrameSchema:
 
 
 SOURCES = Table("data/sources.csv", "source", _schema("sources", {
-    "source": _str(pa.Check.str_matches(r"^\d{3}_[0-9a-f]{16}$", error="not a seed id like 000_0123456789abcdef"), unique=True),
+    "source": _str(_SEED_ID, unique=True),
     "working_title": _str(_nonempty("working_title")),
     "outlet": _str(_nonempty("outlet")),
     "author": _str(),
@@ -123,7 +124,7 @@ SOURCES = Table("data/sources.csv", "source", _schema("sources", {
 
 CLAIMS = Table("data/claims.csv", "claim_id", _schema("claims", {
     "claim_id": _str(pa.Check.str_matches(_CLAIM_ID.pattern, error="claim_id is not like S004-07"), unique=True),
-    "source": _str(pa.Check.str_matches(r"^\d{3}_[0-9a-f]{16}$", error="not a seed id")),
+    "source": _str(_SEED_ID),
     "quote": _str(_nonempty("quote")),
     "start": _str(_int()),
     "end": _str(_int()),
@@ -137,7 +138,7 @@ CLAIMS = Table("data/claims.csv", "claim_id", _schema("claims", {
 }))
 
 BOILERPLATE = Table("data/boilerplate.csv", "span", _schema("boilerplate", {
-    "source": _str(pa.Check.str_matches(r"^\d{3}_[0-9a-f]{16}$", error="not a seed id")),
+    "source": _str(_SEED_ID),
     "start": _str(_int()),
     "end": _str(_int()),
     "kind": _str(_in(BOILERPLATE_KINDS)),
@@ -145,4 +146,64 @@ BOILERPLATE = Table("data/boilerplate.csv", "span", _schema("boilerplate", {
     "text": _str(_nonempty("text")),
 }))
 
-TABLES = [SOURCES, CLAIMS, BOILERPLATE]
+RATING_CRITERIA = {
+    # HealthNewsReview.org / Media Doctor criteria
+    "costs": "Discusses costs",
+    "benefits_quantified": "Quantifies benefits",
+    "harms": "Discusses harms",
+    "evidence_quality": "Grasps the quality of the evidence",
+    "disease_mongering": "Avoids disease-mongering",
+    "independent_sources": "Uses independent sources, notes conflicts of interest",
+    "alternatives": "Compares with existing alternatives",
+    "availability": "Establishes availability",
+    "novelty": "Establishes true novelty",
+    "news_release_reliance": "Goes beyond a news release",
+    # ISSCR guidance on communicating stem-cell research
+    "species_model_stated": "States the species or model",
+    "research_stage_stated": "States the research stage",
+    "peer_reviewed_source_identified": "Identifies a peer-reviewed source",
+    "unproven_treatment_caveat": "Cautions about unproven stem-cell treatments",
+}
+RATING_FAMILY = {c: ("Media Doctor" if i < 10 else "ISSCR") for i, c in enumerate(RATING_CRITERIA)}
+RATINGS = ["satisfactory", "not_satisfactory", "not_applicable"]
+
+RATINGS_TABLE = Table("data/ratings.csv", "criterion", _schema("ratings", {
+    "source": _str(_SEED_ID),
+    "criterion": _str(_in(list(RATING_CRITERIA))),
+    "rating": _str(_in(RATINGS)),
+    "rationale": _str(_nonempty("rationale")),
+}))
+
+APPROVAL_TYPES = ["full", "conditional", "time_limited", "hospital_exemption"]
+APPROVAL_STATUS = ["approved", "withdrawn", "expired", "suspended", "unknown"]
+CELL_SOURCES = ["bone_marrow", "adipose", "umbilical_cord", "cord_blood", "placenta", "other"]
+PRECISION = ["day", "month", "year"]
+
+APPROVALS = Table("data/approvals.csv", "product", _schema("approvals", {
+    "product": _str(_nonempty("product")),
+    "sponsor": _str(_nonempty("sponsor")),
+    "country_region": _str(_nonempty("country_region")),
+    "regulator": _str(_nonempty("regulator")),
+    "approval_date": _str(_date()),
+    "date_precision": _str(_in(PRECISION)),
+    "approval_type": _str(_in(APPROVAL_TYPES)),
+    "status": _str(_in(APPROVAL_STATUS)),
+    "status_date": _str(_date(allow_empty=True)),
+    "cell_source": _str(_in(CELL_SOURCES)),
+    "donor": _str(_in(["autologous", "allogeneic"])),
+    "indication": _str(_nonempty("indication")),
+    "evidence": _str(_key_list(allow_empty=False)),
+    "notes": _str(),
+}))
+
+EVENTS = Table("data/events.csv", "event_id", _schema("events", {
+    "event_id": _str(pa.Check.str_matches(r"^E\d{3}$", error="event_id is not like E001"), unique=True),
+    "date": _str(_date()),
+    "date_precision": _str(_in(PRECISION)),
+    "event": _str(_nonempty("event")),
+    "theme": _str(_in(THEMES)),
+    "source": _str(_SEED_ID),
+    "evidence": _str(_key_list(allow_empty=False)),
+}))
+
+TABLES = [SOURCES, CLAIMS, BOILERPLATE, RATINGS_TABLE, APPROVALS, EVENTS]

@@ -128,6 +128,32 @@ def check_claims(claims: pd.DataFrame, boilerplate: pd.DataFrame, bibliography: 
     return problems
 
 
+def check_keys(frame: pd.DataFrame, table: schemas.Table, column: str, bibliography: dict) -> list[Problem]:
+    """Every ';'-separated key in ``column`` must be an entry of references.bib."""
+    return [Problem(table.file, row.csv_line, f"{table.id_column} {getattr(row, table.id_column)}",
+                    f"{column} key '{key}' is not in {BIBLIOGRAPHY}")
+            for row in frame.itertuples() for key in filter(None, getattr(row, column).split(";"))
+            if key not in bibliography]
+
+
+def check_ratings(ratings: pd.DataFrame, sources: list[str]) -> list[Problem]:
+    """Each source is rated exactly once on each of the 14 criteria."""
+    file, problems = schemas.RATINGS_TABLE.file, []
+    seen: dict[tuple[str, str], int] = {}
+    for row in ratings.itertuples():
+        if row.source not in sources:
+            problems.append(Problem(file, row.csv_line, f"criterion {row.criterion}", f"unknown source '{row.source}'"))
+        if (row.source, row.criterion) in seen:
+            problems.append(Problem(file, row.csv_line, f"criterion {row.criterion}",
+                                    f"{row.source} is rated on this criterion twice (also line {seen[row.source, row.criterion]})"))
+        seen.setdefault((row.source, row.criterion), row.csv_line)
+    for source in sources:
+        missing = [c for c in schemas.RATING_CRITERIA if (source, c) not in seen]
+        if missing:
+            problems.append(Problem(file, None, None, f"source {source} is not rated on: {', '.join(missing)}"))
+    return problems
+
+
 def validate_all(root: Path | None = None) -> dict[str, pd.DataFrame]:
     """Run every check; return the loaded tables, or raise ``InputError`` listing all problems."""
     root = root or project_root()
@@ -159,11 +185,14 @@ def validate_all(root: Path | None = None) -> dict[str, pd.DataFrame]:
     problems += check_spans(boilerplate, schemas.BOILERPLATE.file, "text",
                             lambda r: f"{r.source}[{r.start}:{r.end}]", set(sources), root)
     problems += check_claims(tables[schemas.CLAIMS.file], boilerplate, bibliography, sources, root)
-    for row in source_table.itertuples():
-        for key in filter(None, row.primary_keys.split(";")):
-            if key not in bibliography:
-                problems.append(Problem(schemas.SOURCES.file, row.csv_line, f"source {row.source}",
-                                        f"primary key '{key}' is not in {BIBLIOGRAPHY}"))
+    problems += check_keys(source_table, schemas.SOURCES, "primary_keys", bibliography)
+    problems += check_keys(tables[schemas.APPROVALS.file], schemas.APPROVALS, "evidence", bibliography)
+    problems += check_keys(tables[schemas.EVENTS.file], schemas.EVENTS, "evidence", bibliography)
+    problems += check_ratings(tables[schemas.RATINGS_TABLE.file], sources)
+    for row in tables[schemas.EVENTS.file].itertuples():
+        if row.source not in sources:
+            problems.append(Problem(schemas.EVENTS.file, row.csv_line, f"event_id {row.event_id}",
+                                    f"unknown source '{row.source}'"))
     if problems:
         raise InputError(problems)
     tables[BIBLIOGRAPHY] = bibliography
