@@ -123,16 +123,13 @@ def highlighted_text(source: str) -> MarkdownText:
             if not line.strip():
                 current.append(" " if line and current else "")
                 continue
-            piece = escape(line)
+            # Bold markers go on the words, never on surrounding spaces (CommonMark would not parse them).
+            words = escape(line.strip())
             if run_bold:
-                # Keep the bold markers on the words, not on surrounding spaces.
-                lead = line[: len(line) - len(line.lstrip())]
-                trail = line[len(line.rstrip()):]
-                piece = f"{' ' if lead else ''}**{escape(line.strip())}**{' ' if trail else ''}"
-            else:
-                lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()):]
-                piece = (" " if lead and current else "") + escape(line.strip()) + (" " if trail else "")
-            current.append(piece)
+                words = f"**{words}**"
+            lead = " " if line[0].isspace() and current else ""
+            trail = " " if line[-1].isspace() else ""
+            current.append(lead + words + trail)
 
     while i < len(text):
         if i in debris:

@@ -119,9 +119,7 @@ def check_claims(claims: pd.DataFrame, boilerplate: pd.DataFrame, bibliography: 
             problems.append(Problem(**where, message=f"fact-check is incomplete: {', '.join(missing)} empty"))
         if row.verdict and row.verdict not in ("unverifiable", "opinion") and not row.evidence:
             problems.append(Problem(**where, message=f"verdict '{row.verdict}' needs at least one evidence key"))
-        for key in filter(None, row.evidence.split(";")):
-            if key not in bibliography:
-                problems.append(Problem(**where, message=f"evidence key '{key}' is not in {BIBLIOGRAPHY}"))
+    problems += check_keys(claims, schemas.CLAIMS, "evidence", bibliography)
     for source in sources:
         if source not in set(claims["source"]):
             problems.append(Problem(file, None, None, f"source {source} has no claims"))
