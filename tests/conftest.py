@@ -32,3 +32,12 @@ def run_module(module: str, *args: str, cwd: Path, timeout: int = 900) -> subpro
     env = dict(os.environ, STEMREPORT_ROOT=str(cwd))
     return subprocess.run([PYTHON, "-m", module, *args], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def built_book():
+    """Build (or incrementally rebuild) the real book once per test session."""
+    result = subprocess.run([sys.executable, "-m", "stemreport.build"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=1800)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return ROOT / "_build"

@@ -2,20 +2,9 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
-from conftest import ROOT, run_module
-
-
-@pytest.fixture(scope="session")
-def built_book():
-    """Build (or incrementally rebuild) the real book once per test session."""
-    result = subprocess.run([sys.executable, "-m", "stemreport.build"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=1800)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return ROOT / "_build"
+from conftest import run_module
 
 
 def _plant_previous_book(project):
@@ -75,7 +64,7 @@ def test_pdf_has_outline_and_figures(built_book):
     assert any("glance" in t.lower() for t in titles), titles
     assert any("Bibliography" in t for t in titles), titles
     text = "".join(page.extract_text() for page in reader.pages)
-    assert "Figure 2.1" in text or "Figure 1.1" in text
+    assert re.search(r"Figure \d+\.\d+", text), "no numbered figure captions in the PDF"
 
 
 def test_pdf_has_no_missing_glyphs(built_book):

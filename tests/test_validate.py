@@ -64,6 +64,14 @@ CASES = {
     "incomplete fact-check": ("claims.csv", _set("explanation", ""), ["data/claims.csv, line 2", "fact-check is incomplete"]),
     "quote in boilerplate": ("claims.csv", lambda rows: _move_quote_to_debris(rows), ["data/claims.csv", "overlaps boilerplate"]),
     "empty ledger": ("claims.csv", lambda rows: _delete_data_rows(rows), ["data/claims.csv", "no data rows"]),
+    "related theme repeats main": ("claims.csv", lambda rows: rows[1].__setitem__(rows[0].index("related_themes"), rows[1][rows[0].index("theme")]),
+                                   ["data/claims.csv, line 2", "related_themes must not repeat the main theme"]),
+    "unknown related theme": ("claims.csv", _set("related_themes", "astrology"),
+                              ["data/claims.csv, line 2", "'related_themes'", "astrology"]),
+    "reference row names unknown claim": ("space_flights.csv", _set("claims", "S000-99"),
+                                          ["data/space_flights.csv, line 2", "claim 'S000-99' is not in data/claims.csv"]),
+    "reference row cites unknown key": ("marrow_models.csv", _set("evidence", "nosuchkey2099"),
+                                        ["data/marrow_models.csv, line 2", "evidence key 'nosuchkey2099' is not in references.bib"]),
 }
 
 

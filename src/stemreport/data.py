@@ -111,3 +111,24 @@ def source_stats(root: Path | None = None) -> pd.DataFrame:
             "raw_characters": len(raw),
         })
     return pd.DataFrame(rows)
+
+
+def space_flights(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.SPACE_FLIGHTS.file, root)
+
+
+def hsc_routes(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.HSC_ROUTES.file, root)
+
+
+def marrow_models(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.MARROW_MODELS.file, root)
+
+
+def theme_claims(theme: str, root: Path | None = None) -> pd.DataFrame:
+    """Every ledger claim on ``theme`` from every source: its main theme, or one of its related themes."""
+    frame = claims(root)
+    related = frame["related_themes"].str.split(";").map(lambda ts: theme in ts)
+    selected = frame[(frame["theme"] == theme) | related].copy()
+    selected["role"] = ["main" if t == theme else "related" for t in selected["theme"]]
+    return selected.reset_index(drop=True)

@@ -19,7 +19,8 @@ KERNEL = "python3"
 
 def notebook_paths(root: Path | None = None) -> list[Path]:
     root = root or project_root()
-    return sorted(p for p in (root / "notebooks").glob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    return sorted(p for folder in ("book", "notebooks") for p in (root / folder).glob("*.ipynb")
+                  if ".ipynb_checkpoints" not in p.parts)
 
 
 def execute(path: Path) -> Path:

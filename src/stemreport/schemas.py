@@ -80,9 +80,15 @@ def _key_list(allow_empty: bool) -> pa.Check:
                           ("" if allow_empty else "; at least one key is required"))
 
 
-def _themes_list() -> pa.Check:
-    return pa.Check(lambda v: v != "" and all(t in THEMES for t in v.split(";")), element_wise=True,
-                    error=f"not a ';'-separated list of themes from {THEMES}")
+def _themes_list(allow_empty: bool = False) -> pa.Check:
+    return pa.Check(lambda v: (v == "" and allow_empty) or (v != "" and all(t in THEMES for t in v.split(";"))),
+                    element_wise=True,
+                    error=f"not a ';'-separated list of themes from {THEMES}" + (" (or empty)" if allow_empty else ""))
+
+
+def _claim_list() -> pa.Check:
+    return pa.Check(lambda v: v == "" or all(_CLAIM_ID.match(c) for c in v.split(";")), element_wise=True,
+                    error="not a ';'-separated list of claim ids like S004-07 (or empty)")
 
 
 def _str(*checks: pa.Check, unique: bool = False) -> pa.Column:
@@ -135,6 +141,8 @@ CLAIMS = Table("data/claims.csv", "claim_id", _schema("claims", {
     "explanation": _str(),
     "confidence": _str(_in(CONFIDENCE, allow_empty=True)),
     "checked_on": _str(_date(allow_empty=True)),
+    # Other themes the claim speaks to, so each theme chapter gathers it from every source.
+    "related_themes": _str(_themes_list(allow_empty=True)),
 }))
 
 BOILERPLATE = Table("data/boilerplate.csv", "span", _schema("boilerplate", {
@@ -206,4 +214,49 @@ EVENTS = Table("data/events.csv", "event_id", _schema("events", {
     "evidence": _str(_key_list(allow_empty=False)),
 }))
 
-TABLES = [SOURCES, CLAIMS, BOILERPLATE, RATINGS_TABLE, APPROVALS, EVENTS]
+# Reference tables behind the theme chapters: each row links to the ledger claims it bears on.
+SPACE_FLIGHTS = Table("data/space_flights.csv", "flight", _schema("space_flights", {
+    "flight": _str(_nonempty("flight"), unique=True),
+    "date": _str(_date(allow_empty=True, allow_partial=True)),
+    "date_precision": _str(_in(PRECISION, allow_empty=True)),
+    "date_meaning": _str(_nonempty("date_meaning")),
+    "platform": _str(_nonempty("platform")),
+    "team": _str(_nonempty("team")),
+    "cells": _str(_nonempty("cells")),
+    "species": _str(_in(["human", "mouse"])),
+    "aim": _str(_nonempty("aim")),
+    "result": _str(_nonempty("result")),
+    "claims": _str(_claim_list()),
+    "evidence": _str(_key_list(allow_empty=False)),
+}))
+
+HSC_ROUTES = Table("data/hsc_routes.csv", "route", _schema("hsc_routes", {
+    "route": _str(_nonempty("route"), unique=True),
+    "source": _str(_SEED_ID),
+    "species": _str(_in(["human", "mouse"])),
+    "starting_cells": _str(_nonempty("starting_cells")),
+    "method": _str(_nonempty("method")),
+    "evidence_of_function": _str(_nonempty("evidence_of_function")),
+    "distance_from_clinic": _str(_nonempty("distance_from_clinic")),
+    "claims": _str(_claim_list()),
+    "evidence": _str(_key_list(allow_empty=False)),
+}))
+
+MARROW_MODELS = Table("data/marrow_models.csv", "model", _schema("marrow_models", {
+    "model": _str(_nonempty("model"), unique=True),
+    "published": _str(_date(allow_partial=True)),
+    "date_precision": _str(_in(PRECISION)),
+    "journal": _str(_nonempty("journal")),
+    "made_from": _str(_nonempty("made_from")),
+    "niche_cells": _str(_nonempty("niche_cells")),
+    "blood_stem_cells": _str(_nonempty("blood_stem_cells")),
+    "lineages": _str(_nonempty("lineages")),
+    "duration": _str(_nonempty("duration")),
+    "growth_factors": _str(_nonempty("growth_factors")),
+    "in_vivo": _str(_nonempty("in_vivo")),
+    "claims": _str(_claim_list()),
+    "evidence": _str(_key_list(allow_empty=False)),
+}))
+
+TABLES = [SOURCES, CLAIMS, BOILERPLATE, RATINGS_TABLE, APPROVALS, EVENTS, SPACE_FLIGHTS, HSC_ROUTES, MARROW_MODELS]
+REFERENCE_TABLES = [SPACE_FLIGHTS, HSC_ROUTES, MARROW_MODELS]

@@ -117,6 +117,9 @@ def check_claims(claims: pd.DataFrame, boilerplate: pd.DataFrame, bibliography: 
         if filled and len(filled) != len(fact_check):
             missing = [c for c in fact_check if not getattr(row, c)]
             problems.append(Problem(**where, message=f"fact-check is incomplete: {', '.join(missing)} empty"))
+        related = [t for t in row.related_themes.split(";") if t]
+        if row.theme in related or "background" in related:
+            problems.append(Problem(**where, message="related_themes must not repeat the main theme or list 'background'"))
         if row.verdict and row.verdict not in ("unverifiable", "opinion") and not row.evidence:
             problems.append(Problem(**where, message=f"verdict '{row.verdict}' needs at least one evidence key"))
     problems += check_keys(claims, schemas.CLAIMS, "evidence", bibliography)
@@ -187,6 +190,17 @@ def validate_all(root: Path | None = None) -> dict[str, pd.DataFrame]:
     problems += check_keys(tables[schemas.APPROVALS.file], schemas.APPROVALS, "evidence", bibliography)
     problems += check_keys(tables[schemas.EVENTS.file], schemas.EVENTS, "evidence", bibliography)
     problems += check_ratings(tables[schemas.RATINGS_TABLE.file], sources)
+    claim_ids = set(tables[schemas.CLAIMS.file]["claim_id"])
+    for table in schemas.REFERENCE_TABLES:
+        frame = tables[table.file]
+        problems += check_keys(frame, table, "evidence", bibliography)
+        for row in frame.itertuples():
+            where = dict(file=table.file, line=row.csv_line, row=f"{table.id_column} {getattr(row, table.id_column)}")
+            for claim in filter(None, row.claims.split(";")):
+                if claim not in claim_ids:
+                    problems.append(Problem(**where, message=f"claim '{claim}' is not in {schemas.CLAIMS.file}"))
+            if "source" in frame.columns and row.source not in sources:
+                problems.append(Problem(**where, message=f"unknown source '{row.source}'"))
     for row in tables[schemas.EVENTS.file].itertuples():
         if row.source not in sources:
             problems.append(Problem(schemas.EVENTS.file, row.csv_line, f"event_id {row.event_id}",

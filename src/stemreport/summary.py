@@ -1,0 +1,83 @@
+"""Headline numbers and the per-source summary shared by the introduction, the comparison chapter
+and the conclusions, so every page quotes the same figures from the same code."""
+from __future__ import annotations
+
+import pandas as pd
+
+from stemreport import chapters, data, figures, schemas
+from stemreport.tables import MarkdownTable
+
+
+def per_source() -> pd.DataFrame:
+    """One row per source: claims, verdict counts, share fully supported among checkable claims
+    (opinions excluded), rating score, and publication facts."""
+    claims = data.claims()
+    dates = figures.publication_table().set_index("source")
+    rows = []
+    for row in data.sources().itertuples():
+        own = claims[claims["source"] == row.source]
+        counts = own["verdict"].value_counts()
+        checkable = own[own["verdict"] != "opinion"]
+        rating = chapters.rating_summary(row.source)
+        rows.append({
+            "source": row.source,
+            "short_id": data.short_id(row.source),
+            "title": row.working_title,
+            "claims": len(own),
+            **{v: int(counts.get(v, 0)) for v in schemas.VERDICTS},
+            "checkable": len(checkable),
+            "share_supported": (checkable["verdict"] == "supported").mean(),
+            "share_wrong": checkable["verdict"].isin(["contradicted", "outdated"]).mean(),
+            "rating_score": rating["score"],
+            "published": row.first_published,
+            "stated": row.stated_date,
+            "events_after": int(dates.loc[row.source, "events_after"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def headline() -> dict:
+    """The numbers the introduction and conclusions glue into their prose."""
+    claims = data.claims()
+    counts = claims["verdict"].value_counts()
+    table = per_source()
+    checkable = claims[claims["verdict"] != "opinion"]
+    best = table.sort_values(["share_supported", "short_id"], ascending=[False, True]).iloc[0]
+    worst = table.sort_values(["share_supported", "short_id"]).iloc[0]
+    rated = table.dropna(subset=["rating_score"])
+    result = {
+        "n_sources": len(table),
+        "n_claims": len(claims),
+        "n_checkable": len(checkable),
+        "share_supported": f"{(checkable['verdict'] == 'supported').mean():.0%}",
+        "share_partly": f"{(checkable['verdict'] == 'partly_supported').mean():.0%}",
+        "n_wrong": int(checkable["verdict"].isin(["contradicted", "outdated"]).sum()),
+        "best_source": best["short_id"],
+        "best_share": f"{best['share_supported']:.0%}",
+        "worst_source": worst["short_id"],
+        "worst_share": f"{worst['share_supported']:.0%}",
+        "best_rating": f"{rated['rating_score'].max():.0%}",
+        "worst_rating": f"{rated['rating_score'].min():.0%}",
+        "n_bib": len(data.bibliography()),
+        "checked_on": max(d for d in claims["checked_on"] if d),
+    }
+    result.update({f"n_{v}": int(counts.get(v, 0)) for v in schemas.VERDICTS})
+    return result
+
+
+def summary_table() -> MarkdownTable:
+    table = per_source()
+    main_theme = data.sources().set_index("source")["theme_list"].map(lambda ts: schemas.THEME_LABELS[ts[0]])
+    published = [p + (f" (page: {s})" if s and s != p else "") for p, s in zip(table["published"], table["stated"])]
+    frame = pd.DataFrame({
+        "Source": table["short_id"],
+        "Main theme": table["source"].map(main_theme),
+        "Claims": table["claims"],
+        "Fully supported": [f"{s:.0%}" for s in table["share_supported"]],
+        "Contradicted or outdated": table["contradicted"] + table["outdated"],
+        "Reporting score": [f"{s:.0%}" if s == s and s is not None else "no score" for s in table["rating_score"]],
+        "First published": published,
+    })
+    return MarkdownTable(frame, "The five stories in one table: claims, how many hold, how well they report, and when they "
+                         "were published. 'Fully supported' is the share of checkable claims (opinions excluded).",
+                         "tbl-compare-summary", widths=[9, 20, 9, 12, 14, 12, 24])
