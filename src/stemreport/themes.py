@@ -71,34 +71,30 @@ def _claim_links(ids: str) -> str:
 
 def flights_table() -> MarkdownTable:
     flights = data.space_flights()
-    when = [f"{d} ({m})" if d else m for d, m in zip(flights["date"], flights["date_meaning"])]
     frame = pd.DataFrame({
-        "Flight": flights["flight"],
-        "When": when,
+        "Flight": [f"{f} ({d + ', ' if d else ''}{m})" + (f"; claims {_claim_links(c)}" if c else "")
+                   for f, d, m, c in zip(flights["flight"], flights["date"], flights["date_meaning"], flights["claims"])],
         "Who": flights["team"],
         "Cells (species)": [f"{c} ({s})" for c, s in zip(flights["cells"], flights["species"])],
         "Aim": flights["aim"],
         "What was shown": [Markup(escape(r) + cite(k)) for r, k in zip(flights["result"], flights["evidence"])],
-        "Claims": flights["claims"].map(_claim_links),
     })
     return MarkdownTable(frame, "Stem-cell experiments flown in space that the sources mention or the evidence shows.",
-                         "tbl-space-flights", widths=[13, 11, 13, 15, 15, 23, 10])
+                         "tbl-space-flights", widths=[24, 16, 17, 18, 25])
 
 
 def routes_table() -> MarkdownTable:
     routes = data.hsc_routes()
     frame = pd.DataFrame({
-        "Route": routes["route"],
-        "Source": routes["source"].map(data.short_id),
-        "Species": routes["species"],
-        "Starting cells": routes["starting_cells"],
-        "How": routes["method"],
+        "Route (source, species)": [f"{r} ({data.short_id(s)}, {sp})"
+                                    for r, s, sp in zip(routes["route"], routes["source"], routes["species"])],
+        "Starting cells and method": [f"{c}. {m}." for c, m in zip(routes["starting_cells"], routes["method"])],
         "Evidence that the cells work": [Markup(escape(r) + cite(k))
                                          for r, k in zip(routes["evidence_of_function"], routes["evidence"])],
         "Distance from the clinic": routes["distance_from_clinic"],
     })
     return MarkdownTable(frame, "Routes to blood stem cells described by the sources, compared.",
-                         "tbl-hsc-routes", widths=[11, 7, 7, 15, 19, 24, 17])
+                         "tbl-hsc-routes", widths=[18, 32, 30, 20])
 
 
 MODEL_CRITERIA = [
@@ -130,15 +126,15 @@ def approvals_table() -> MarkdownTable:
     approvals = data.approvals().sort_values(["approval_date", "product"])
     types = {"full": "full", "conditional": "conditional", "time_limited": "conditional, time-limited",
              "hospital_exemption": "hospital exemption"}
-    status = [f"{s}" + (f" {d}" if d else "") for s, d in zip(approvals["status"], approvals["status_date"])]
     frame = pd.DataFrame({
         "Date": [d[:DATE_WIDTH[p]] for d, p in zip(approvals["approval_date"], approvals["date_precision"])],
         "Product": approvals["product"],
-        "Where (regulator)": [f"{c} ({r})" for c, r in zip(approvals["country_region"], approvals["regulator"])],
-        "Type": approvals["approval_type"].map(types),
-        "Status": status,
+        "Where, how, status": [f"{c} ({r}); {types[t]}; {st}" + (f" {sd}" if sd else "")
+                               for c, r, t, st, sd in zip(approvals["country_region"], approvals["regulator"],
+                                                          approvals["approval_type"], approvals["status"],
+                                                          approvals["status_date"])],
         "Cells": [f"{s.replace('_', ' ')}, {d}" for s, d in zip(approvals["cell_source"], approvals["donor"])],
         "For": [Markup(escape(i) + cite(k)) for i, k in zip(approvals["indication"], approvals["evidence"])],
     })
     return MarkdownTable(frame, "Approved mesenchymal stromal-cell products (data/approvals.csv).",
-                         "tbl-msc-approvals", widths=[9, 16, 16, 10, 9, 12, 28])
+                         "tbl-msc-approvals", widths=[11, 17, 24, 13, 35])
