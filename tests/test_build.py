@@ -70,3 +70,13 @@ def test_source_pages_embed_claim_reviews(built_book):
         start = html.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
         records = json.loads(html[start:html.index("</script>", start)].replace("<\\/", "</"))
         assert records and all(r["@type"] == "ClaimReview" for r in records), page.name
+
+
+def test_pdf_dates_come_from_source_date_epoch(built_book):
+    """Reproducible PDF: its dates are the pinned SOURCE_DATE_EPOCH (last input commit), not the build's clock."""
+    from pypdf import PdfReader
+
+    from stemreport.build import source_date_epoch
+
+    info = PdfReader(built_book / "pdf" / "book.pdf").metadata
+    assert info.creation_date.timestamp() == int(source_date_epoch(ROOT))
