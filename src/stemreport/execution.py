@@ -7,7 +7,8 @@ from its own folder, exactly as myst-nb would), and stored in the same cache wit
 myst-nb uses. Sphinx then finds every notebook cached and executes nothing itself.
 
 Only successful executions are cached; a failing notebook stops the build before Sphinx starts
-(so the previous book stays in place), with the notebook and the error named.
+(so the previous book stays in place), with the notebook and the error named. Text notebooks (MyST
+``.md`` with a kernel) are not handled here: Jupyter Book executes those itself, as before.
 """
 from __future__ import annotations
 
