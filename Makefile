@@ -2,7 +2,7 @@
 #   make book       HTML (_build/html/index.html) and PDF (_build/pdf/book.pdf)
 #   make test       every test: data checks, unit tests, nbval over every notebook, built-book checks
 #   make notebooks  re-execute every notebook in place (refresh stored outputs after changing data)
-#   make bench      time a cold build, a warm rebuild, a one-notebook rebuild and the tests
+#   make bench      time a cold build, warm rebuilds (unchanged, forced), a one-notebook rebuild and the tests
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 PYTHON ?= python3

@@ -41,3 +41,25 @@ def built_book():
                             timeout=1800)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return ROOT / "_build"
+
+
+PREVIOUS_HTML = "previous good book"
+PREVIOUS_PDF = b"%PDF previous good book"
+
+
+def plant_previous_book(project: Path) -> None:
+    """Put a recognisable "last good book" where the build publishes, to check a failed build keeps it."""
+    html = project / "_build" / "html"
+    html.mkdir(parents=True)
+    (html / "index.html").write_text(PREVIOUS_HTML, encoding="utf-8")
+    pdf = project / "_build" / "pdf"
+    pdf.mkdir()
+    (pdf / "book.pdf").write_bytes(PREVIOUS_PDF)
+
+
+def assert_previous_book_intact(project: Path) -> None:
+    assert sorted(p.relative_to(project / "_build").as_posix() for p in (project / "_build").rglob("*")
+                  if p.is_file() and ".work" not in p.parts and ".jupyter_cache" not in p.parts) \
+        == ["html/index.html", "pdf/book.pdf"]
+    assert (project / "_build/html/index.html").read_text(encoding="utf-8") == PREVIOUS_HTML
+    assert (project / "_build/pdf/book.pdf").read_bytes() == PREVIOUS_PDF

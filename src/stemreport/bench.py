@@ -1,12 +1,16 @@
 """Time the build and the tests (``make bench``) and print a small Markdown table.
 
-Rows: a cold build (outputs and notebook cache cleared), a warm rebuild with nothing changed, a
-rebuild after touching one notebook (with the cache report showing what re-executed), and the
-test suite.
+Rows, all from one run: a cold build (outputs and notebook cache cleared), a warm rebuild with nothing
+changed, a forced warm rebuild (Sphinx and LaTeX redo their incremental work, no notebook runs), a
+rebuild after touching one notebook (the cache report says which notebooks executed), and the test
+suite. The machine and its load are printed too: a shared machine makes timings noisy.
 """
 from __future__ import annotations
 
 import json
+import os
+import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -14,19 +18,40 @@ import time
 
 import nbformat
 
-from stemreport.notebooks import notebook_paths
+from stemreport.notebooks import toc_notebooks
 from stemreport.paths import project_root
 
+EXECUTED = re.compile(r"^\[build\] executed (\S+) in", re.M)
 
-def _timed(label: str, command: list[str], root, note: str | None = None) -> tuple[str, float, str]:
+
+def _report(stdout: str, total: int) -> str:
+    """Which notebooks executed (the parallel step's log) and what Sphinx took from the cache."""
+    if "nothing changed since the last build" in stdout:
+        return "0 executed: nothing changed, current book kept (no Sphinx, no LaTeX)"
+    executed = EXECUTED.findall(stdout)
+    by_sphinx = stdout.count("Executing notebook")
+    cached = len(set(re.findall(r"^(\S+\.ipynb): Using cached notebook", stdout, re.M)))
+    names = ", ".join(n.rsplit("/", 1)[-1] for n in executed) if len(executed) <= 2 else f"all {len(executed)}"
+    return (f"{len(executed)} of {total} executed ({names}) in parallel before Sphinx; "
+            f"Sphinx executed {by_sphinx}, took {cached} from the cache") if executed or by_sphinx \
+        else f"0 of {total} executed; Sphinx took {cached} from the cache"
+
+
+def _timed(label: str, command: list[str], root, total: int, note: str | None = None) -> tuple[str, float, str]:
+    load = os.getloadavg()[0]
     started = time.monotonic()
     result = subprocess.run(command, cwd=root, capture_output=True, text=True)
     elapsed = time.monotonic() - started
     if result.returncode != 0:
         print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"bench: '{label}' failed")
-    executed = result.stdout.count("Executing notebook")
-    return label, elapsed, note or f"{executed} notebook(s) executed by the build"
+    summary = note or _report(result.stdout, total)
+    if note is None:
+        summary += f" (load {load:.1f} at start)"
+    else:
+        summary += f"; {result.stdout.strip().splitlines()[-1].strip('= ')} (load {load:.1f} at start)"
+    print(f"{label}: {elapsed:.1f} s: {summary}", file=sys.stderr, flush=True)
+    return label, elapsed, summary
 
 
 def _touch_notebook(path) -> None:
@@ -37,25 +62,39 @@ def _touch_notebook(path) -> None:
     nbformat.write(notebook, path)
 
 
+def _machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
+                if line.startswith("model name")), platform.processor()) if os.path.exists("/proc/cpuinfo") else ""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
 def main() -> int:
     root = project_root()
     build = [sys.executable, "-m", "stemreport.build"]
+    notebooks = toc_notebooks(root)
+    total = len(notebooks)
+    print(f"bench on {_machine()}", file=sys.stderr, flush=True)
     shutil.rmtree(root / "_build", ignore_errors=True)
-    rows = [_timed("cold build (HTML + PDF, caches cleared)", build, root),
-            _timed("warm rebuild, nothing changed", build, root)]
-    target = notebook_paths(root)[0]
+    rows = [_timed("cold build (HTML + PDF, caches cleared)", build, root, total),
+            _timed("warm rebuild, nothing changed", build, root, total),
+            _timed("warm rebuild, forced (`--force`)", [*build, "--force"], root, total)]
+    target = notebooks[0]
     original = target.read_bytes()
     try:
         _touch_notebook(target)
-        rows.append(_timed(f"rebuild after touching {target.name}", build, root))
+        rows.append(_timed(f"rebuild after touching `{target.name}`", build, root, total))
     finally:
         target.write_bytes(original)
-    _timed("rebuild after restoring it", build, root)
-    rows.append(_timed("make test (pytest: data, units, nbval, book)", [sys.executable, "-m", "pytest", "-q"], root,
-                        note="nbval re-runs every notebook cell"))
-    print("\n| step | seconds | notebooks |\n| --- | ---: | --- |")
+    _timed("rebuild after restoring it", build, root, total)
+    rows.append(_timed("`make test` (pytest: data, units, bad inputs, nbval, book)",
+                       [sys.executable, "-m", "pytest", "-q"], root, total,
+                       note="nbval and the byte-for-byte check each re-run every notebook"))
+    print(f"\nMachine: {_machine()}\n\n| step | seconds | notebooks |\n| --- | ---: | --- |")
     for label, seconds, note in rows:
         print(f"| {label} | {seconds:.1f} | {note} |")
+    cold, warm = rows[0][1], rows[1][1]
+    print(f"\nwarm no-change rebuild / cold build = {warm / cold:.3f}")
     print(json.dumps({label: round(seconds, 1) for label, seconds, _ in rows}), file=sys.stderr)
     return 0
 

@@ -1,20 +1,27 @@
 """Build the book (HTML and PDF) without ever losing the last good one.
 
-Steps: validate every input; build HTML and PDF into ``_build/.work`` (a persistent work area, so
-Sphinx and the notebook cache make rebuilds incremental); only if both succeed, swap the results
-into ``_build/html`` and ``_build/pdf/book.pdf``. Any failure exits non-zero and leaves the published
-outputs exactly as they were.
+Steps: validate every input; if nothing the book is made from changed since the last successful build
+(see ``book_fingerprint``), say so and keep the current book; otherwise execute stale notebooks in
+parallel into the notebook cache (``stemreport.execution``), build HTML and PDF into ``_build/.work``
+(a persistent work area, so Sphinx, the notebook cache and latexmk make rebuilds incremental) and,
+only if both succeed, swap the results into ``_build/html`` and ``_build/pdf/book.pdf``. Any failure
+exits non-zero and leaves the published outputs exactly as they were.
 
-    python -m stemreport.build [--html-only]
+Reproducible: ``SOURCE_DATE_EPOCH`` is pinned (see ``source_date_epoch``), so the title-page date and
+the PDF's dates and /ID depend on the inputs, not on the clock.
+
+    python -m stemreport.build [--html-only] [--force]
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -22,6 +29,10 @@ from stemreport.paths import project_root
 from stemreport.validate import main as validate_main
 
 STRICT = ["-W", "-n", "--keep-going"]  # warnings are errors; every reference must resolve
+# Never read by the book: version control, environments, build outputs and caches, tests and CI.
+# Everything else under the root counts as a build input (over-including only costs a rebuild).
+NOT_INPUTS = {".git", ".venv", "_build", "__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+NOT_INPUTS_AT_ROOT = {"tests", ".ci"}
 
 
 def inputs_fingerprint(root: Path) -> str:
@@ -39,17 +50,125 @@ def inputs_fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _jupyter_book(root: Path, builder: str, work: Path, rebuild_all: bool) -> None:
+def input_files(root: Path) -> list[Path]:
+    """Every file the book may be built from: config, toc, book/, notebooks/, data, seeds, bib, package, static."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if d not in NOT_INPUTS and not d.endswith(".egg-info")
+                         and not (here == root and d in NOT_INPUTS_AT_ROOT))
+        found += [here / name for name in sorted(files)]
+    return found
+
+
+def _environment() -> str:
+    """The Python and the installed distributions (names and versions): a new pin is a new build."""
+    names = set()
+    for folder in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}:
+        if os.path.isdir(folder):
+            names.update(n for n in os.listdir(folder) if n.endswith(".dist-info"))
+    return sys.version + "\n" + "\n".join(sorted(names))
+
+
+def book_fingerprint(root: Path, epoch: str) -> str:
+    """Hash of every build input (``input_files``), the environment and the pinned date."""
+    digest = hashlib.sha256(f"epoch {epoch}\n{_environment()}\n".encode())
+    for path in input_files(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def source_date_epoch(root: Path) -> str:
+    """The date the book is stamped with: ``$SOURCE_DATE_EPOCH`` if set, else the time of the last commit
+    that touched a build input, else (no git) the start of today, UTC. Never the time of the build."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return os.environ["SOURCE_DATE_EPOCH"]
+    excluded = [f":(exclude){name}" for name in sorted(NOT_INPUTS_AT_ROOT)]
+    try:
+        result = subprocess.run(["git", "log", "-1", "--format=%ct", "--", ".", *excluded], cwd=root,
+                                capture_output=True, text=True, timeout=30)
+        if result.returncode == 0 and result.stdout.strip().isdigit():
+            return result.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return str(int(time.time()) // 86400 * 86400)
+
+
+def build_env(epoch: str) -> dict[str, str]:
+    # SOURCE_DATE_EPOCH: Sphinx's date, xdvipdfmx's /CreationDate, /ModDate and /ID;
+    # FORCE_SOURCE_DATE: TeX's own \today and \time as well.
+    return dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1", SOURCE_DATE_EPOCH=epoch, FORCE_SOURCE_DATE="1")
+
+
+def _jupyter_book(root: Path, builder: str, work: Path, rebuild_all: bool, env: dict[str, str]) -> None:
     command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(root),
                "--path-output", str(work), "--builder", builder, *STRICT, *(["--all"] if rebuild_all else [])]
     started = time.monotonic()
     print(f"[build] {builder}: {' '.join(command[1:])}", flush=True)
-    env = dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1")
     result = subprocess.run(command, cwd=root, env=env)
     if result.returncode != 0:
         raise SystemExit(f"[build] the {builder} build failed (exit {result.returncode}); "
                          f"the previous book in _build/html and _build/pdf is untouched")
     print(f"[build] {builder} done in {time.monotonic() - started:.1f} s", flush=True)
+
+
+def _forget_pdf_of_other_date(latex: Path, epoch: str) -> None:
+    """latexmk reruns XeTeX only when a source file changed; the PDF's dates and /ID come from
+    SOURCE_DATE_EPOCH instead, so a PDF made under another date is removed to be made again."""
+    record = latex / "source-date-epoch.txt"
+    if record.is_file() and record.read_text() == epoch:
+        return
+    for name in ("book.pdf", "book.xdv", "book.fdb_latexmk"):
+        (latex / name).unlink(missing_ok=True)
+    latex.mkdir(parents=True, exist_ok=True)
+    record.write_text(epoch)
+
+
+def _tree_hash(path: Path) -> str | None:
+    """Hash of a published output (a file, or a folder's files), so a deleted or edited book is rebuilt."""
+    if path.is_file():
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    if not path.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(path).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class Published:
+    """What ``_build/html`` and ``_build/pdf/book.pdf`` were built from, kept beside the work area."""
+
+    def __init__(self, root: Path):
+        self.targets = {"html": root / "_build" / "html", "pdf": root / "_build" / "pdf" / "book.pdf"}
+        self.stamp = root / "_build" / ".work" / "published.json"
+
+    def _read(self) -> dict:
+        try:
+            return json.loads(self.stamp.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def current(self, outputs: list[str], fingerprint: str) -> bool:
+        stamps = self._read()
+        return all(stamps.get(o, {}).get("inputs") == fingerprint
+                   and stamps[o].get("output") == _tree_hash(self.targets[o]) for o in outputs)
+
+    def forget(self, output: str) -> None:
+        stamps = self._read()
+        if stamps.pop(output, None) is not None:
+            self._write(stamps)
+
+    def record(self, output: str, fingerprint: str) -> None:
+        stamps = self._read()
+        stamps[output] = {"inputs": fingerprint, "output": _tree_hash(self.targets[output])}
+        self._write(stamps)
+
+    def _write(self, stamps: dict) -> None:
+        self.stamp.parent.mkdir(parents=True, exist_ok=True)
+        staging = self.stamp.with_name(self.stamp.name + ".new")
+        staging.write_text(json.dumps(stamps, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(staging, self.stamp)
 
 
 def _swap_dir(new: Path, target: Path) -> None:
@@ -74,31 +193,53 @@ def _swap_file(new: Path, target: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--html-only", action="store_true", help="skip the PDF (quick previews)")
+    parser.add_argument("--force", action="store_true", help="build even if no input changed")
     args = parser.parse_args(argv)
     root = project_root()
     if validate_main([str(root)]) != 0:
         print("[build] stopped before building: fix the input problems above. "
               "The previous book is untouched.", file=sys.stderr)
         return 1
+    outputs = ["html"] if args.html_only else ["html", "pdf"]
+    epoch = source_date_epoch(root)
+    fingerprint = book_fingerprint(root, epoch)
+    published = Published(root)
+    if not args.force and published.current(outputs, fingerprint):
+        print(f"[build] nothing changed since the last build (inputs fingerprint {fingerprint[:12]}): "
+              f"keeping the current book in _build/{' and _build/'.join(o if o == 'html' else 'pdf/book.pdf' for o in outputs)}")
+        return 0
     work = root / "_build" / ".work"
     built = work / "_build"
     stamp = work / "inputs.sha256"
-    fingerprint = inputs_fingerprint(root)
-    stale = not stamp.is_file() or stamp.read_text() != fingerprint
+    data_fingerprint = inputs_fingerprint(root)
+    stale = not stamp.is_file() or stamp.read_text() != data_fingerprint
     if stale:
         print("[build] data, seeds or package changed since the last build: re-executing all notebooks", flush=True)
         shutil.rmtree(root / "_build" / ".jupyter_cache", ignore_errors=True)
         stamp.unlink(missing_ok=True)
-    _jupyter_book(root, "html", work, rebuild_all=stale)
+    env = build_env(epoch)
+    from stemreport.execution import NotebookFailed, execute_stale
+    try:
+        execute_stale(root, workers=min(2, os.cpu_count() or 1))
+    except NotebookFailed as err:
+        print(f"{err}\n[build] a notebook failed; the previous book in _build/html and _build/pdf is untouched",
+              file=sys.stderr)
+        return 1
+    _jupyter_book(root, "html", work, rebuild_all=stale, env=env)
     if not args.html_only:
-        _jupyter_book(root, "pdflatex", work, rebuild_all=stale)
+        _forget_pdf_of_other_date(built / "latex", epoch)
+        _jupyter_book(root, "pdflatex", work, rebuild_all=stale, env=env)
         pdf = built / "latex" / "book.pdf"
         if not pdf.is_file():
             raise SystemExit(f"[build] LaTeX reported success but {pdf} is missing; previous book untouched")
-    stamp.write_text(fingerprint)
+    stamp.write_text(data_fingerprint)
+    for output in outputs:
+        published.forget(output)  # a swap cut short must never look current
     _swap_dir(built / "html", root / "_build" / "html")
+    published.record("html", fingerprint)
     if not args.html_only:
         _swap_file(built / "latex" / "book.pdf", root / "_build" / "pdf" / "book.pdf")
+        published.record("pdf", fingerprint)
     print(f"[build] book ready: {root / '_build/html/index.html'}"
           + ("" if args.html_only else f" and {root / '_build/pdf/book.pdf'}"))
     return 0

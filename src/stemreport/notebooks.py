@@ -1,7 +1,10 @@
 """Re-execute every notebook in place so its stored outputs match the current data (``make notebooks``).
 
 Each notebook runs from its own folder, exactly as in Jupyter, with a fixed kernel and metadata so
-that two runs write identical files.
+that two runs write identical files. Notebooks are found from ``_toc.yml`` (any folder, e.g.
+``book/intro.ipynb``) and from ``notebooks/`` and ``book/``, so a new chapter needs no code change.
+
+    python -m stemreport.notebooks [NOTEBOOK ...]
 """
 from __future__ import annotations
 
@@ -15,12 +18,47 @@ from nbclient import NotebookClient
 from stemreport.paths import project_root
 
 KERNEL = "python3"
+NOTEBOOK_FOLDERS = ("notebooks", "book")  # every notebook here is also checked by nbval (pyproject testpaths)
+
+
+def toc_notebooks(root: Path | None = None) -> list[Path]:
+    """The ``.ipynb`` files the book is built from, in ``_toc.yml`` order (``file`` and ``glob`` entries)."""
+    import yaml
+
+    root = root or project_root()
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8")) or {}
+    found: list[Path] = []
+
+    def add(docname: str, pattern: bool = False) -> None:
+        stem = docname.removesuffix(".ipynb")
+        candidates = sorted(root.glob(stem + ".ipynb")) if pattern else [root / (stem + ".ipynb")]
+        found.extend(p for p in candidates if p.is_file() and p not in found)
+
+    def walk(entry) -> None:
+        if isinstance(entry, list):
+            for item in entry:
+                walk(item)
+        elif isinstance(entry, dict):
+            if "file" in entry:
+                add(str(entry["file"]))
+            if "glob" in entry:
+                add(str(entry["glob"]), pattern=True)
+            for key in ("parts", "chapters", "sections"):
+                walk(entry.get(key))
+
+    if "root" in toc:
+        add(str(toc["root"]))
+    walk(toc)
+    return found
 
 
 def notebook_paths(root: Path | None = None) -> list[Path]:
+    """Every notebook ``make notebooks`` refreshes: those in the toc, plus any in notebooks/ and book/."""
     root = root or project_root()
-    return sorted(p for folder in ("book", "notebooks") for p in (root / folder).glob("*.ipynb")
-                  if ".ipynb_checkpoints" not in p.parts)
+    paths = toc_notebooks(root)
+    for folder in NOTEBOOK_FOLDERS:
+        paths += [p for p in sorted((root / folder).glob("*.ipynb")) if p not in paths]
+    return [p for p in paths if ".ipynb_checkpoints" not in p.parts]
 
 
 def execute(path: Path) -> Path:

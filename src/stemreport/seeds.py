@@ -17,10 +17,15 @@ def _sha256(path: Path) -> str:
 
 def read_manifest(root: Path) -> dict[str, str]:
     """Map seed file name -> expected SHA-256, from ``data/seeds.sha256`` (sha256sum format)."""
+    return {name: digest for name, (digest, _) in _manifest_entries(root).items()}
+
+
+def _manifest_entries(root: Path) -> dict[str, tuple[str, int]]:
+    """Map seed file name -> (expected SHA-256, line in the manifest)."""
     path = root / MANIFEST
     if not path.is_file():
         raise InputError([Problem(MANIFEST, None, None, "seed manifest is missing")])
-    expected: dict[str, str] = {}
+    expected: dict[str, tuple[str, int]] = {}
     problems = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -29,28 +34,33 @@ def read_manifest(root: Path) -> dict[str, str]:
         if len(digest) != 64 or not name:
             problems.append(Problem(MANIFEST, number, None, f"not a 'sha256  filename' line: {line!r}"))
             continue
-        expected[name.strip()] = digest
+        expected[name.strip()] = (digest, number)
     if problems:
         raise InputError(problems)
     return expected
 
 
 def check_seeds(root: Path | None = None) -> list[Problem]:
-    """Compare ``seeds/`` with the manifest: edited, missing and extra seeds are all problems."""
+    """Compare ``seeds/`` with the manifest: edited, missing and extra seeds are all problems.
+
+    A seed is a whole file, so its problems name the manifest line that lists it as the row.
+    """
     root = root or project_root()
-    expected = read_manifest(root)
+    expected = _manifest_entries(root)
     present = {p.name: p for p in sorted((root / "seeds").glob("*")) if p.is_file()}
     problems = []
-    for name, digest in expected.items():
+    for name, (digest, line) in expected.items():
+        row = f"{MANIFEST}, line {line}"
         if name not in present:
-            problems.append(Problem(f"seeds/{name}", None, None, "seed is missing (listed in data/seeds.sha256)"))
-        elif _sha256(present[name]) != digest:
-            problems.append(Problem(f"seeds/{name}", None, None,
-                                    "seed fails its SHA-256 checksum: it was edited; restore it from ../shared/seeds"))
+            problems.append(Problem(f"seeds/{name}", None, row, "seed is missing (listed in the manifest)"))
+        elif (actual := _sha256(present[name])) != digest:
+            problems.append(Problem(f"seeds/{name}", None, row,
+                                    f"seed fails its SHA-256 checksum (expected {digest[:12]}..., found {actual[:12]}...): "
+                                    "it was edited; restore it from ../shared/seeds"))
     for name in present:
         if name not in expected:
             problems.append(Problem(f"seeds/{name}", None, None,
-                                    "unknown file in seeds/ (not in data/seeds.sha256); seeds are the five shared texts only"))
+                                    f"unknown file in seeds/ (not listed in {MANIFEST}); seeds are the five shared texts only"))
     return problems
 
 

@@ -10,6 +10,17 @@ import pandas as pd
 from stemreport.errors import InputError, Problem
 
 
+def read_utf8(path: Path, rel: str) -> str:
+    """The file's text; if it is not UTF-8, an ``InputError`` naming the line of the first bad byte."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise InputError([Problem(rel, line, None,
+                                  f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); save the file as UTF-8")]) from None
+
+
 def read_csv(path: Path, root: Path, columns: list[str]) -> pd.DataFrame:
     """Read a UTF-8 CSV whose header must be exactly ``columns`` (in order).
 
@@ -19,14 +30,7 @@ def read_csv(path: Path, root: Path, columns: list[str]) -> pd.DataFrame:
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     if not path.is_file():
         raise InputError([Problem(rel, None, None, "file is missing")])
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise InputError([Problem(rel, line, None,
-                                  f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); save the file as UTF-8")]) from None
-    text = text.removeprefix("\ufeff")
+    text = read_utf8(path, rel).removeprefix("\ufeff")
     if not text.strip():
         raise InputError([Problem(rel, None, None, "file is empty (expected a header row and data)")])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -34,6 +38,7 @@ def read_csv(path: Path, root: Path, columns: list[str]) -> pd.DataFrame:
         header = next(reader)
         rows, lines = [], []
         while True:
+            first_line = reader.line_num + 1  # a quoted cell may span lines: report where the row starts
             try:
                 row = next(reader)
             except StopIteration:
@@ -41,7 +46,7 @@ def read_csv(path: Path, root: Path, columns: list[str]) -> pd.DataFrame:
             if not any(cell.strip() for cell in row):
                 continue
             rows.append(row)
-            lines.append(reader.line_num)
+            lines.append(first_line)
     except csv.Error as err:
         raise InputError([Problem(rel, reader.line_num, None, f"malformed CSV: {err}")]) from None
     if header != columns:

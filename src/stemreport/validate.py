@@ -5,6 +5,7 @@ every check passed; 1 means at least one problem, each printed as ``file, line N
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from stemreport import schemas
 from stemreport.errors import InputError, Problem
 from stemreport.paths import project_root
 from stemreport.seeds import check_seeds, load_seed, seed_ids
-from stemreport.tabular import read_csv
+from stemreport.tabular import read_csv, read_utf8
 
 BIBLIOGRAPHY = "references.bib"
 
@@ -53,23 +54,35 @@ def _check_text(check: str) -> str:
     return check
 
 
+def _entry_lines(text: str, key: str) -> list[int]:
+    """Lines where ``@type{key,`` opens an entry (1-based)."""
+    pattern = re.compile(r"@\w+\s*[{(]\s*" + re.escape(key) + r"\s*,")
+    return [text[: m.start()].count("\n") + 1 for m in pattern.finditer(text)]
+
+
 def load_bibliography(root: Path) -> dict[str, dict[str, str]]:
     """Entries of ``references.bib`` as {key: {field: value}}; each must have a DOI or a URL."""
-    from pybtex.database import parse_file
+    from pybtex.database import BibliographyDataError, parse_string
     from pybtex.scanner import PybtexError
 
     path = root / BIBLIOGRAPHY
     if not path.is_file():
         raise InputError([Problem(BIBLIOGRAPHY, None, None, "bibliography is missing")])
+    text = read_utf8(path, BIBLIOGRAPHY)
     try:
-        data = parse_file(str(path), bib_format="bibtex")
-    except (PybtexError, UnicodeDecodeError) as err:
-        raise InputError([Problem(BIBLIOGRAPHY, None, None, f"cannot be parsed: {err}")]) from None
-    text = path.read_text(encoding="utf-8")
+        data = parse_string(text, bib_format="bibtex")
+    except BibliographyDataError as err:
+        key = str(err).rpartition(": ")[2]
+        lines = _entry_lines(text, key)
+        where = dict(line=lines[-1], row=f"entry {key}") if len(lines) > 1 else dict(line=None, row=None)
+        also = f" (first at line {lines[0]})" if len(lines) > 1 else ""
+        raise InputError([Problem(BIBLIOGRAPHY, **where, message=f"cannot be parsed: {err}{also}")]) from None
+    except PybtexError as err:
+        raise InputError([Problem(BIBLIOGRAPHY, getattr(err, "lineno", None), None, f"cannot be parsed: {err}")]) from None
     entries, problems = {}, []
     for key, entry in data.entries.items():
         fields = {name.lower(): str(value) for name, value in entry.fields.items()}
-        line = text[: text.find("{" + key)].count("\n") + 1 if ("{" + key) in text else None
+        line = (_entry_lines(text, key) or [None])[0]
         if not (fields.get("doi") or fields.get("url")):
             problems.append(Problem(BIBLIOGRAPHY, line, f"entry {key}", "has neither a doi nor a url field"))
         entries[key] = fields
