@@ -1,7 +1,8 @@
-"""Shared fixtures: the real project root, and disposable copies of it for bad-input cases."""
+"""Shared fixtures: the real project root, disposable copies of it for bad-input cases, the built book."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,43 @@ COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", "
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """Build (or incrementally rebuild) the real book once per test session; returns ``_build``.
+
+    Shared by every module that checks the built book (test_build, test_browser, test_pdf).
+    """
+    result = subprocess.run([PYTHON, "-m", "stemreport.build"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=1800)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return ROOT / "_build"
+
+
+def toc_docnames() -> list[str]:
+    """Every document of the book in reading order, from ``_toc.yml`` (root, parts, chapters, sections).
+
+    Read at collection time, so tests that take one page each are parametrized from the real toc and a
+    new chapter is checked without editing any test.
+    """
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    names: list[str] = []
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                names.append(re.sub(r"\.(md|ipynb|rst)$", "", entry["file"]))
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    names.append(toc["root"])
+    walk(toc.get("parts"))
+    walk(toc.get("chapters"))
+    walk(toc.get("sections"))
+    return names
 
 
 @pytest.fixture
