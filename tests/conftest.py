@@ -1,7 +1,8 @@
-"""Shared fixtures: the real project root, and disposable copies of it for bad-input cases."""
+"""Shared fixtures: the real project root, disposable copies of it for bad-input cases, the built book."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,43 @@ def root() -> Path:
     return ROOT
 
 
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """Build (or incrementally rebuild) the real book once per test session; returns ``_build``.
+
+    Shared by every module that checks the built book (test_build, test_browser, test_pdf).
+    """
+    result = subprocess.run([PYTHON, "-m", "stemreport.build"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=1800)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return ROOT / "_build"
+
+
+def toc_docnames() -> list[str]:
+    """Every document of the book in reading order, from ``_toc.yml`` (root, parts, chapters, sections).
+
+    Read at collection time, so tests that take one page each are parametrized from the real toc and a
+    new chapter is checked without editing any test.
+    """
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    names: list[str] = []
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                names.append(re.sub(r"\.(md|ipynb|rst)$", "", entry["file"]))
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    names.append(toc["root"])
+    walk(toc.get("parts"))
+    walk(toc.get("chapters"))
+    walk(toc.get("sections"))
+    return names
+
+
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
     """A copy of the project (sources, data, notebooks; no venv or build) to break on purpose."""
@@ -32,15 +70,6 @@ def run_module(module: str, *args: str, cwd: Path, timeout: int = 900) -> subpro
     env = dict(os.environ, STEMREPORT_ROOT=str(cwd))
     return subprocess.run([PYTHON, "-m", module, *args], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=timeout)
-
-
-@pytest.fixture(scope="session")
-def built_book():
-    """Build (or incrementally rebuild) the real book once per test session."""
-    result = subprocess.run([sys.executable, "-m", "stemreport.build"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=1800)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return ROOT / "_build"
 
 
 PREVIOUS_HTML = "previous good book"

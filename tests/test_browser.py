@@ -1,0 +1,435 @@
+"""The built HTML book as a reader gets it: every page in a real browser, offline.
+
+Debian's Chromium (headless, fresh profile) is driven by Playwright; no browser is downloaded. The book
+is served from ``_build/html`` on 127.0.0.1, and every request the browser makes is recorded: anything
+not addressed to this machine is blocked and fails the page that made it.
+
+Pages are enumerated from ``_toc.yml`` (so a new chapter is checked without editing this file), plus the
+two pages Sphinx generates itself: ``search.html`` (the search box leads there) and ``genindex.html``
+(linked from every page's ``<link rel="index">``). ``test_every_built_page_is_checked`` fails if the
+build produces an HTML page that is in neither list.
+
+For each page: HTTP 200, no console or page errors, no failed or 4xx/5xx request, nothing requested
+outside localhost, every image decoded with non-empty alt text, internal links and #anchors resolve,
+no horizontal scrolling at phone width, a dark theme with readable text, and no serious or critical
+axe-core violation in light or dark mode. Sphinx's search is run for real terms. Screenshots go to
+``_build/screenshots/`` (``<page>-desktop.png`` full page, ``<page>-phone.png`` and ``<page>-dark.png``
+first screen), named after the page path (``book/intro.html`` -> ``book__intro-desktop.png``).
+"""
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, toc_docnames
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package (tools/system-packages.txt), not a Playwright download
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync",
+                 # Second guard behind the request router below: no host name but ours ever resolves, even
+                 # for requests the browser makes on its own (which Playwright does not see).
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+HTML = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+BOOK_PAGES = [f"{name}.html" for name in toc_docnames()]
+SPHINX_PAGES = ["search.html", "genindex.html"]
+PAGES = BOOK_PAGES + SPHINX_PAGES
+# Real terms from the stories; test_search first checks that each occurs in some page's article text.
+SEARCH_QUERIES = ["Ryoncil", "Bigas", "Tiangong", "VCANBIO"]
+SERIOUS = {"serious", "critical"}
+
+
+# --------------------------------------------------------------------------------------------- fixtures
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(built_book):
+    """Base URL of ``_build/html`` served on 127.0.0.1 at a free port (threaded: pages load in parallel)."""
+    handler = functools.partial(_QuietHandler, directory=str(built_book / "html"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@dataclass
+class Visit:
+    """One page load: the Playwright page plus everything it logged and requested."""
+    page: object
+    status: int | None = None
+    requests: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # console errors, page errors, failed/4xx requests
+
+
+class Browser:
+    def __init__(self, context, site: str):
+        self.context = context
+        self.site = site
+        self.blocked: list[str] = []
+
+    def visit(self, path: str, *, mode: str = "light", viewport: dict = DESKTOP, settle: bool = True) -> Visit:
+        """Open ``path`` in a new tab with the theme in ``mode`` (the theme reads localStorage ``mode``)."""
+        page = self.context.new_page()
+        page.set_viewport_size(viewport)
+        page.emulate_media(color_scheme=mode)
+        page.add_init_script(f"try {{ localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', "
+                             f"'{mode}'); }} catch (e) {{}}")
+        visit = Visit(page)
+        page.on("request", lambda r: visit.requests.append(r.url))
+        page.on("console", lambda m: m.type == "error" and visit.problems.append(f"console error: {m.text}"))
+        page.on("pageerror", lambda e: visit.problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: visit.problems.append(f"request failed: {r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and visit.problems.append(f"HTTP {r.status}: {r.url}"))
+        response = page.goto(self.site + path, wait_until="load")
+        visit.status = response.status if response else None
+        if settle:  # web fonts loaded (lazy images are decoded explicitly by the image check)
+            page.evaluate("document.fonts.ready.then(() => true)")
+        return visit
+
+
+@pytest.fixture(scope="session")
+def browser(site, tmp_path_factory):
+    """One Chromium for the whole session, with a fresh profile and a guard on every request."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            headless=True, viewport=DESKTOP, service_workers="block")
+        context.set_default_timeout(30_000)
+        wrapper = Browser(context, site)
+
+        def guard(route):
+            if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+                route.continue_()
+            else:  # nothing leaves the machine; the page that asked fails its test (_assert_clean)
+                wrapper.blocked.append(route.request.url)
+                route.abort("blockedbyclient")
+
+        context.route("**/*", guard)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        yield wrapper
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core, from the axe.min.js bundled in the axe-playwright-python wheel (no network)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+def _shot(path: str, variant: str) -> Path:
+    return SCREENSHOTS / f"{path.removesuffix('.html').replace('/', '__')}-{variant}.png"
+
+
+def _assert_clean(visit: Visit, path: str) -> None:
+    assert visit.status == 200, f"{path}: HTTP {visit.status}"
+    outside = [url for url in visit.requests
+               if urlsplit(url).scheme in ("http", "https", "ws", "wss")
+               and urlsplit(url).hostname not in LOCAL_HOSTS]
+    assert not outside, f"{path} requested addresses outside localhost (blocked): {outside}"
+    assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)
+
+
+# preload=False: axe-core 4.12 fetches @import-ed stylesheets from a wrong URL (relative to the page, not
+# to the stylesheet: dequelabs/axe-core#5268), so on every page it requested /basic.css (404, a console
+# error), and the one rule that needs the preload, css-orientation-lock, got a silently wrong result.
+# That rule is replaced by test_no_orientation_lock (a static check of every stylesheet).
+AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
+
+
+def _axe_serious(axe, page, rules: dict | None = None) -> list[str]:
+    results = axe.run(page, options=dict(AXE_OPTIONS, **({"runOnly": rules} if rules else {})))
+    return [f"{v['id']} ({v['impact']}): {v['help']} -- " + "; ".join(
+                f"{' '.join(map(str, n['target']))}: {n.get('failureSummary', '').splitlines()[-1].strip()}"
+                for n in v["nodes"][:5]) + (f" (+{len(v['nodes']) - 5} more)" if len(v["nodes"]) > 5 else "")
+            for v in results.response["violations"] if v["impact"] in SERIOUS]
+
+
+def _rgb(css: str) -> tuple[float, float, float, float]:
+    """``rgb(...)``/``rgba(...)`` as computed by Chromium -> (r, g, b, alpha)."""
+    match = re.fullmatch(r"rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)", css.strip())
+    assert match, f"unexpected computed colour {css!r}"
+    r, g, b, a = match.groups()
+    return float(r), float(g), float(b), 1.0 if a is None else float(a)
+
+
+def _luminance(rgb) -> float:
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = rgb[:3]
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def _contrast(a, b) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _assert_dark(page, path: str) -> None:
+    """Dark page background, and the article's text light enough to read on what is behind it."""
+    colours = page.evaluate("""() => {
+        const style = el => getComputedStyle(el);
+        const text = document.querySelector('article p, article li, main p, main h1') || document.body;
+        let behind = text, colour = style(text).backgroundColor;
+        while (behind.parentElement && /^rgba\\(.*, 0\\)$/.test(colour = style(behind).backgroundColor))
+            behind = behind.parentElement;
+        return {body: style(document.body).backgroundColor, text: style(text).color, behind: colour};
+    }""")
+    body, text, behind = _rgb(colours["body"]), _rgb(colours["text"]), _rgb(colours["behind"])
+    assert _luminance(body) < 0.05, f"{path}: dark-mode page background is {colours['body']}"
+    assert _luminance(behind) < 0.05, f"{path}: dark-mode background behind the text is {colours['behind']}"
+    assert _contrast(text, behind) >= 7, f"{path}: dark-mode text {colours['text']} on {colours['behind']}"
+
+
+@functools.cache
+def _soup(path: str) -> BeautifulSoup:
+    return BeautifulSoup((HTML / path).read_text(encoding="utf-8"), "html.parser")
+
+
+@functools.cache
+def _ids(path: str) -> frozenset[str]:
+    soup = _soup(path)
+    return frozenset([t["id"] for t in soup.find_all(id=True)]
+                     + [t["name"] for t in soup.find_all("a", attrs={"name": True})])
+
+
+def _article_text(path: str) -> str:
+    article = _soup(path).find("article") or _soup(path).find("main")
+    return article.get_text(" ") if article else ""
+
+
+# -------------------------------------------------------------------------------------------------- tests
+
+def test_every_built_page_is_checked(built_book):
+    """Every HTML page of the build is one this module visits (index.html is only a redirect)."""
+    built = {p.relative_to(built_book / "html").as_posix() for p in (built_book / "html").rglob("*.html")
+             if p.relative_to(built_book / "html").parts[0] not in ("_static", "_sources", "_downloads")}
+    assert built - {"index.html"} == set(PAGES), "pages built but not in the toc (or the reverse)"
+
+
+def test_no_orientation_lock(built_book):
+    """WCAG 1.3.4 (axe css-orientation-lock, which cannot run here, see AXE_OPTIONS): no stylesheet
+    restricts the book to portrait or landscape with an orientation media query."""
+    for css in (built_book / "html" / "_static").rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        assert not re.search(r"@media[^{]*orientation", text), f"{css.name} has an orientation media query"
+
+
+def test_index_redirects_to_the_first_page(browser):
+    visit = browser.visit("index.html", settle=False)
+    try:
+        visit.page.wait_for_url(re.compile(re.escape(BOOK_PAGES[0]) + "$"))
+        assert not visit.problems, visit.problems
+    finally:
+        visit.page.close()
+
+
+@pytest.fixture(scope="module", params=PAGES)
+def tab(request, browser):
+    """One page loaded in light mode at desktop size, shared by test_page_light and test_page_dark
+    (pytest runs the tests of one page together, so each page loads once for both)."""
+    visit = browser.visit(request.param)
+    yield request.param, visit
+    visit.page.close()
+
+
+def test_page_light(tab, axe):
+    """Loads cleanly and offline; images load and have alt text; no serious/critical axe violations."""
+    path, visit = tab
+    page = visit.page
+    _assert_clean(visit, path)
+    assert page.title().strip(), f"{path} has no <title>"
+    images = page.evaluate("""async () => {
+        const imgs = [...document.querySelectorAll('img')];
+        for (const img of imgs) { img.loading = 'eager'; try { await img.decode(); } catch (e) {} }
+        return imgs.map(img => ({src: img.currentSrc || img.src, width: img.naturalWidth,
+                                 alt: (img.getAttribute('alt') || '').trim()}));
+    }""")
+    broken = [i["src"] for i in images if i["width"] == 0]
+    no_alt = [i["src"] for i in images if not i["alt"]]
+    assert not broken, f"{path}: images that did not load: {broken}"
+    assert not no_alt, f"{path}: images without alt text: {no_alt}"
+    page.screenshot(path=_shot(path, "desktop"), full_page=True)
+    violations = _axe_serious(axe, page)
+    assert not violations, f"{path} (light):\n" + "\n".join(violations)
+    assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)  # anything logged meanwhile
+
+
+def _set_mode(page, mode: str) -> None:
+    """Switch the theme as its own light/dark button does, and wait until the page has settled: the
+    theme animates some colours (e.g. the search field), and a screenshot or contrast check taken
+    mid-transition sees colours no reader is left with."""
+    page.emulate_media(color_scheme=mode)
+    page.evaluate("""async mode => {
+        localStorage.setItem('mode', mode); localStorage.setItem('theme', mode);
+        document.documentElement.dataset.mode = mode;
+        document.documentElement.dataset.theme = mode;
+        const frame = () => new Promise(done => requestAnimationFrame(done));
+        await frame(); await frame();
+        await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
+        await frame();
+    }""", mode)
+
+
+# Rules whose outcome depends on colours; every other axe rule sees the same DOM in both modes.
+AXE_COLOUR_RULES = {"type": "rule", "values": ["color-contrast", "link-in-text-block"]}
+
+
+def test_page_dark(tab, axe):
+    """The theme's dark mode: dark background, light text that contrasts, no serious/critical colour
+    violation. Switched the way the theme's own button does it (data-mode/data-theme on <html>);
+    test_dark_mode_from_local_storage checks that a stored choice gives the same on a fresh load."""
+    path, visit = tab
+    page = visit.page
+    _set_mode(page, "dark")
+    _assert_dark(page, path)
+    page.screenshot(path=_shot(path, "dark"))
+    violations = _axe_serious(axe, page, rules=AXE_COLOUR_RULES)
+    assert not violations, f"{path} (dark):\n" + "\n".join(violations)
+    assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)
+
+
+def test_dark_mode_from_local_storage(browser):
+    """A reader's stored choice (localStorage ``mode`` = dark) gives the dark theme on a fresh load."""
+    path = BOOK_PAGES[0]
+    visit = browser.visit(path, mode="dark")
+    try:
+        _assert_clean(visit, path)
+        assert visit.page.evaluate("document.documentElement.dataset.theme") == "dark"
+        _assert_dark(visit.page, path)
+    finally:
+        visit.page.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_phone(browser, path):
+    """At phone width the page itself never scrolls sideways (wide tables scroll in their own box).
+
+    A fresh load at phone size: resizing an open desktop tab instead left the theme's desktop layout
+    half in place in the screenshot, which is not what a phone reader sees."""
+    visit = browser.visit(path, viewport=PHONE)
+    page = visit.page
+    try:
+        _assert_clean(visit, path)
+        page.screenshot(path=_shot(path, "phone"))
+        width = page.evaluate("""() => ({scroll: document.documentElement.scrollWidth,
+                                         body: document.body.scrollWidth, viewport: window.innerWidth})""")
+        assert width["viewport"] == PHONE["width"], width
+        if max(width["scroll"], width["body"]) > width["viewport"]:
+            pytest.fail(f"{path} scrolls sideways at {PHONE['width']} px: {width}; "
+                        f"what sticks out: {page.evaluate(_OVERFLOW_CULPRITS)}")
+        assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)
+    finally:
+        page.close()
+
+
+# Elements, and text runs (a long URL is a text node), reaching past the viewport outside any box
+# that scrolls or clips on its own.
+_OVERFLOW_CULPRITS = """() => {
+    const vw = window.innerWidth, out = [];
+    const contained = el => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement)
+        if (getComputedStyle(p).overflowX !== 'visible') return true; return false; };
+    const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode()) && out.length < 10;) {
+        const range = document.createRange(); range.selectNodeContents(node);
+        const right = Math.max(0, ...[...range.getClientRects()].map(r => r.right));
+        if (right > vw + 1 && !contained(node.parentElement))
+            out.push(`text in ${name(node.parentElement)} to x=${Math.round(right)}: ${node.textContent.trim().slice(0, 60)}`);
+    }
+    for (const el of document.querySelectorAll('body *')) {
+        const r = el.getBoundingClientRect();
+        if (out.length < 20 && r.right > vw + 1 && r.width > 0 && !contained(el)) out.push(`${name(el)} to x=${Math.round(r.right)}`);
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_internal_links_resolve(built_book, path):
+    """Every local href/src exists, and every #fragment is an id in the target page (static parse)."""
+    html = built_book / "html"
+    broken = []
+    for tag, attr in (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"), ("source", "src"),
+                      ("iframe", "src")):
+        for element in _soup(path).find_all(tag, attrs={attr: True}):
+            url = element[attr].strip()
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc or url in ("", "#"):
+                continue  # external (the static test in test_build bans remote assets), or a no-op anchor
+            target = urljoin("/" + path, unquote(parts.path)).lstrip("/") if parts.path else path
+            file = html / target
+            if not file.is_file() or not file.resolve().is_relative_to(html.resolve()):
+                broken.append(f"<{tag} {attr}={url!r}>: {target} does not exist")
+            elif parts.fragment and target.endswith(".html") and unquote(parts.fragment) not in _ids(target):
+                broken.append(f"<{tag} {attr}={url!r}>: no id {parts.fragment!r} in {target}")
+    assert not broken, f"{path}:\n" + "\n".join(broken)
+
+
+@pytest.mark.parametrize("query", SEARCH_QUERIES)
+def test_search_finds_the_pages(browser, query):
+    """Sphinx's own search (search.html?q=...) lists a page whose text really contains the term."""
+    expected = {p for p in BOOK_PAGES if query.lower() in _article_text(p).lower()}
+    assert expected, f"{query!r} occurs in no page's article text: pick a real term"
+    visit = browser.visit(f"search.html?q={query}")
+    page = visit.page
+    try:
+        page.wait_for_function("() => (document.querySelector('#search-results p.search-summary') || {})"
+                               ".innerText", timeout=30_000)
+        hrefs = page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.href)")
+        found = {urlsplit(h).path.lstrip("/") for h in hrefs}
+        assert found, f"search for {query!r} found nothing (the term is in {sorted(expected)})"
+        assert found <= set(PAGES), f"search for {query!r} lists unknown pages: {sorted(found - set(PAGES))}"
+        assert found & expected, f"search for {query!r} found {sorted(found)}, none of {sorted(expected)}"
+        _assert_clean(visit, "search.html")
+    finally:
+        page.close()
+
+
+def test_the_guards_can_fail(browser):
+    """Negative control: on a page made to break the rules, the request guard and the phone-width
+    check do report it (so their silence on the book means something)."""
+    visit = browser.visit("genindex.html", viewport=PHONE)
+    page = visit.page
+    blocked_before = len(browser.blocked)
+    try:
+        page.set_content('<p>x</p><img alt="remote" src="http://example.org/pixel.png">'
+                         '<p>' + "w" * 200 + '</p>')
+        page.wait_for_load_state("load")
+        assert any("example.org" in url for url in visit.requests)
+        assert any("example.org" in url for url in browser.blocked[blocked_before:])
+        assert page.evaluate("document.documentElement.scrollWidth") > PHONE["width"]
+        assert any("www" in culprit for culprit in page.evaluate(_OVERFLOW_CULPRITS))
+    finally:
+        del browser.blocked[blocked_before:]  # planted on purpose; test_nothing_left_the_machine checks the rest
+        page.close()
+
+
+def test_nothing_left_the_machine(browser):
+    """Across the whole session (runs last in this module): no request was blocked."""
+    assert not browser.blocked, f"requests to outside hosts were blocked: {sorted(set(browser.blocked))[:20]}"
