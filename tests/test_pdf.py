@@ -101,11 +101,11 @@ ROOT_DOC = DOCS[0]
 
 @functools.cache
 def article(doc: str) -> BeautifulSoup:
-    """The article of a built HTML page, without what print leaves out: folded code inputs, the '#'
-    heading links, scripts."""
+    """The article of a built HTML page, without what print leaves out or renders differently: folded
+    code inputs, the '#' heading links, scripts, math (MathJax source in HTML, typeset in the PDF)."""
     soup = BeautifulSoup((ROOT / "_build" / "html" / f"{doc}.html").read_text(encoding="utf-8"), "html.parser")
     body = soup.find("article") or soup.find("main")
-    for hidden in body.select(".cell_input, .headerlink, script, style"):
+    for hidden in body.select(".cell_input, .headerlink, script, style, .math"):
         hidden.decompose()
     return body
 
