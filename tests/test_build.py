@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import assert_previous_book_intact, plant_previous_book, run_module
+from conftest import ROOT, assert_previous_book_intact, plant_previous_book, run_module
 
 
 def test_sphinx_failure_keeps_previous_book(project_copy):

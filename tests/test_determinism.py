@@ -94,7 +94,7 @@ def _change(path):
         path.write_bytes(path.read_bytes() + b"\n")
 
 
-INPUTS = ["book/method.md", "book/intro.md", "_config.yml", "_toc.yml", "references.bib", "data/claims.csv",
+INPUTS = ["book/method.md", "book/intro.ipynb", "_config.yml", "_toc.yml", "references.bib", "data/claims.csv",
           "data/seeds.sha256", "src/stemreport/chapters.py", "src/stemreport/sphinx_ext.py"]
 
 

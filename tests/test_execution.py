@@ -23,7 +23,7 @@ def _small_book(project, notebooks: dict[str, str]) -> list:
         notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
         nbformat.write(notebook, path)
         paths.append(path)
-    toc = {"format": "jb-book", "root": "book/intro",
+    toc = {"format": "jb-book", "root": "book/method",
            "chapters": [{"file": f"notebooks/{name}"} for name in notebooks]}
     (project / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False), encoding="utf-8")
     return paths

@@ -77,7 +77,7 @@ def claims_table(source: str) -> MarkdownTable:
         "Verdict": [badge(v) for v in claims["verdict"]],
     })
     return MarkdownTable(frame, f"Every checkable claim in source {data.short_id(source)}, quoted verbatim.",
-                         f"tbl-{data.short_id(source).lower()}-claims", widths=[9, 33, 13, 30, 15])
+                         f"tbl-{data.short_id(source).lower()}-claims", widths=[11, 32, 13, 29, 15])
 
 
 def fact_checks(source: str) -> MarkdownText:

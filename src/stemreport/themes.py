@@ -50,7 +50,7 @@ def claims_side_by_side(theme: str) -> MarkdownTable:
     })
     label, slug = CHAPTERS[theme]
     return MarkdownTable(frame, f"Every claim in the ledger on the theme '{schemas.THEME_LABELS[theme]}', from every source.",
-                         f"tbl-{slug}-claims", widths=[8, 9, 36, 32, 15])
+                         f"tbl-{slug}-claims", widths=[9, 11, 35, 30, 15])
 
 
 def findings(claim_ids: list[str]) -> MarkdownText:
