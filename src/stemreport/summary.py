@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from stemreport import chapters, data, figures, schemas
+from stemreport import chapters, data, figures, schemas, themes
 from stemreport.tables import MarkdownTable
 
 
@@ -81,3 +81,14 @@ def summary_table() -> MarkdownTable:
     return MarkdownTable(frame, "The five stories in one table: claims, how many hold, how well they report, and when they "
                          "were published. 'Fully supported' is the share of checkable claims (opinions excluded).",
                          "tbl-compare-summary", widths=[9, 20, 9, 12, 14, 12, 24])
+
+
+def events_after_table() -> MarkdownTable:
+    """Events on record that happened after the story they bear on was first published."""
+    sources = data.sources().set_index("source")
+    rows = [{"Date": e.date[:themes.DATE_WIDTH[e.date_precision]], "Story": data.short_id(e.source),
+             "What happened after the story": e.event}
+            for e in data.events().itertuples()
+            if figures.parse_date(e.date) > figures.date_end(sources.loc[e.source, "first_published"])]
+    return MarkdownTable(pd.DataFrame(rows), "Events after each story's first publication, from data/events.csv.",
+                         "tbl-after-stories", widths=[12, 8, 80])
