@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -33,28 +32,14 @@ def built_book() -> Path:
 
 
 def toc_docnames() -> list[str]:
-    """Every document of the book in reading order, from ``_toc.yml`` (root, parts, chapters, sections).
+    """Every document of the book in reading order, from ``_toc.yml``.
 
     Read at collection time, so tests that take one page each are parametrized from the real toc and a
     new chapter is checked without editing any test.
     """
-    import yaml
+    from stemreport.notebooks import toc_docnames as from_toc
 
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    names: list[str] = []
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                names.append(re.sub(r"\.(md|ipynb|rst)$", "", entry["file"]))
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    names.append(toc["root"])
-    walk(toc.get("parts"))
-    walk(toc.get("chapters"))
-    walk(toc.get("sections"))
-    return names
+    return from_toc(ROOT)
 
 
 @pytest.fixture

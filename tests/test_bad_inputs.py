@@ -198,7 +198,7 @@ def case_claim_quote_in_boilerplate(project):
 
 @case
 def case_claim_related_theme_repeats_main(project):
-    line, claim = edit_row(project, CLAIMS, related_themes=lambda v: "organoids", pick=lambda r: r["theme"] == "organoids")
+    line, claim = edit_row(project, CLAIMS, lambda r: r["theme"] == "organoids", related_themes="organoids")
     return [f"{CLAIMS}, line {line}", claim["claim_id"], "related_themes must not repeat the main theme"]
 
 

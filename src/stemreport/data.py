@@ -5,6 +5,7 @@ from input that failed a check.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -57,8 +58,55 @@ def events(root: Path | None = None) -> pd.DataFrame:
     return _frame(schemas.EVENTS.file, root)
 
 
+def space_flights(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.SPACE_FLIGHTS.file, root)
+
+
+def hsc_routes(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.HSC_ROUTES.file, root)
+
+
+def marrow_models(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.MARROW_MODELS.file, root)
+
+
 def bibliography(root: Path | None = None) -> dict[str, dict[str, str]]:
     return _tables(root or project_root())[BIBLIOGRAPHY]
+
+
+DATE_WIDTH = {"day": 10, "month": 7, "year": 4}
+
+
+def parse_date(value: str) -> dt.date:
+    """Partial ISO dates (YYYY, YYYY-MM) sit at the start of their period."""
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    return dt.date(parts[0], parts[1], parts[2])
+
+
+def date_end(value: str) -> dt.date:
+    """The last day a partial ISO date can mean (so 'after 2025-05' means from June 2025)."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return dt.date(*parts)
+    if len(parts) == 2:
+        following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return dt.date(parts[0], 12, 31)
+
+
+def shown_date(value: str, precision: str) -> str:
+    """A date cut to the precision it is known to (2025-05-16 with 'month' shows as 2025-05)."""
+    return value[:DATE_WIDTH[precision]]
+
+
+def events_after_publication(root: Path | None = None) -> pd.DataFrame:
+    """Events on record that happened after the story they bear on was first published (a story
+    dated only to a month counts as published at the month's end)."""
+    frame = events(root)
+    published = sources(root).set_index("source")["first_published"]
+    after = [bool(published[e.source]) and parse_date(e.date) > date_end(published[e.source])
+             for e in frame.itertuples()]
+    return frame[after].reset_index(drop=True)
 
 
 def short_id(source: str) -> str:
@@ -111,18 +159,6 @@ def source_stats(root: Path | None = None) -> pd.DataFrame:
             "raw_characters": len(raw),
         })
     return pd.DataFrame(rows)
-
-
-def space_flights(root: Path | None = None) -> pd.DataFrame:
-    return _frame(schemas.SPACE_FLIGHTS.file, root)
-
-
-def hsc_routes(root: Path | None = None) -> pd.DataFrame:
-    return _frame(schemas.HSC_ROUTES.file, root)
-
-
-def marrow_models(root: Path | None = None) -> pd.DataFrame:
-    return _frame(schemas.MARROW_MODELS.file, root)
 
 
 def theme_claims(theme: str, root: Path | None = None) -> pd.DataFrame:

@@ -21,59 +21,15 @@ THEME_ORDER = ["space_culture", "hsc_induction", "organoids", "msc_approvals", "
 THEME_COLOURS = dict(zip(THEME_ORDER + ["background"], style.PALETTE[:5] + ["#999999"]))
 
 
-def parse_date(value: str) -> dt.date:
-    """Partial ISO dates (YYYY, YYYY-MM) sit at the start of their period."""
-    parts = [int(p) for p in value.split("-")] + [1, 1]
-    return dt.date(parts[0], parts[1], parts[2])
-
-
-def date_end(value: str) -> dt.date:
-    """The last day a partial ISO date can mean (so 'after 2025-05' means from June 2025)."""
-    parts = [int(p) for p in value.split("-")]
-    if len(parts) == 3:
-        return dt.date(*parts)
-    if len(parts) == 2:
-        following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
-    return dt.date(parts[0], 12, 31)
-
-
 def check_date() -> dt.date:
     """The date the ledger was checked (latest ``checked_on``), used as 'today' in the figures."""
-    return max(parse_date(d) for d in data.claims()["checked_on"] if d)
-
-
-def _source_label(source: str) -> str:
-    row = chapters.source_row(source)
-    return f"{data.short_id(source)}  {row.working_title}"
-
-
-def publication_table() -> pd.DataFrame:
-    """One row per source: when it was first published, what date the page shows, and its newest and
-    oldest underlying events (from data/events.csv)."""
-    events = data.events()
-    rows = []
-    for row in data.sources().itertuples():
-        own = events[events["source"] == row.source]
-        published = date_end(row.first_published) if row.first_published else None
-        before = own[[published is None or parse_date(d) <= published for d in own["date"]]]
-        after = own[[published is not None and parse_date(d) > published for d in own["date"]]]
-        rows.append({
-            "source": row.source,
-            "short_id": data.short_id(row.source),
-            "published": row.first_published,
-            "stated": row.stated_date,
-            "years_stamped_late": round((parse_date(row.stated_date) - parse_date(row.first_published)).days / 365.25, 1)
-            if row.stated_date and row.first_published and row.stated_date > row.first_published else None,
-            "events_before": len(before),
-            "events_after": len(after),
-        })
-    return pd.DataFrame(rows)
+    return max(data.parse_date(d) for d in data.claims()["checked_on"] if d)
 
 
 def timeline() -> plt.Figure:
     """One lane per source: its events (by theme), its first publication, and any later date the page shows."""
     events = data.events()
+    after = set(data.events_after_publication()["event_id"])
     sources = data.sources()
     today = check_date()
     fig, ax = plt.subplots(figsize=(8.6, 4.4))
@@ -81,19 +37,18 @@ def timeline() -> plt.Figure:
     for y, source in enumerate(lanes):
         row = sources.loc[sources["source"] == source].iloc[0]
         own = events[events["source"] == source]
-        published = parse_date(row.first_published)
-        latest_possible = date_end(row.first_published)
+        published = data.parse_date(row.first_published)
         ax.axhline(y, color="#EEEEEE", lw=6, zorder=0)
         for theme, group in own.groupby("theme"):
-            dates = [parse_date(d) for d in group["date"]]
-            after = [d > latest_possible for d in dates]
-            ax.scatter([d for d, a in zip(dates, after) if not a], [y] * (len(after) - sum(after)), s=28,
+            dates = [data.parse_date(d) for d in group["date"]]
+            late = [e in after for e in group["event_id"]]
+            ax.scatter([d for d, a in zip(dates, late) if not a], [y] * (len(late) - sum(late)), s=28,
                        color=THEME_COLOURS[theme], edgecolor="white", lw=0.5, zorder=3)
-            ax.scatter([d for d, a in zip(dates, after) if a], [y] * sum(after), s=28, facecolor="white",
+            ax.scatter([d for d, a in zip(dates, late) if a], [y] * sum(late), s=28, facecolor="white",
                        edgecolor=THEME_COLOURS[theme], lw=1.2, zorder=3)
         ax.scatter([published], [y], marker="D", s=70, color="black", zorder=4)
-        if row.stated_date and parse_date(row.stated_date) != published:
-            stated = parse_date(row.stated_date)
+        if row.stated_date and data.parse_date(row.stated_date) != published:
+            stated = data.parse_date(row.stated_date)
             ax.annotate("", xy=(stated, y), xytext=(published, y),
                         arrowprops=dict(arrowstyle="->", color="black", lw=1, shrinkA=5, shrinkB=5), zorder=2)
             ax.scatter([stated], [y], marker="D", s=70, facecolor="white", edgecolor="black", lw=1.3, zorder=4)
@@ -126,7 +81,7 @@ def approvals_chart(source: str | None = None, statements: dict[str, str] | None
     date drawn as a line, and its claims about named countries (``{country: claim_id}``) printed at
     the end of those lanes with their verdicts, so its statements can be set against the record."""
     approvals = data.approvals().copy()
-    approvals["when"] = approvals["approval_date"].map(parse_date)
+    approvals["when"] = approvals["approval_date"].map(data.parse_date)
     order = (approvals.groupby("country_region")["when"].min().sort_values().index.tolist())
     fig, ax = plt.subplots(figsize=(8.6, 4.6))
     for y, country in enumerate(reversed(order)):
@@ -137,7 +92,7 @@ def approvals_chart(source: str | None = None, statements: dict[str, str] | None
                        color=style.PALETTE[0] if row.status == "approved" else "#999999", zorder=3,
                        edgecolor="white", lw=0.6)
             if row.status == "withdrawn" and row.status_date:
-                ended = parse_date(row.status_date)
+                ended = data.parse_date(row.status_date)
                 ax.plot([row.when, ended], [y, y], color="#999999", lw=1.2, ls=":", zorder=2)
                 ax.scatter([ended], [y], marker="X", s=60, color=style.VERDICT_COLOURS["contradicted"], zorder=3)
         # Products approved on the same day share one label; labels alternate above and below the lane.
@@ -153,7 +108,7 @@ def approvals_chart(source: str | None = None, statements: dict[str, str] | None
         ax.text(dt.date(check_date().year + 1, 1, 1), y, f" {claim_id}: {schemas.VERDICT_LABELS[verdict].lower()}",
                 fontsize=7.5, va="center", ha="left", color=style.VERDICT_COLOURS[verdict], fontweight="bold")
     if source:
-        published = parse_date(chapters.source_row(source)["first_published"])
+        published = data.parse_date(chapters.source_row(source)["first_published"])
         ax.axvline(published, color=style.VERDICT_COLOURS["contradicted"], lw=1.2, ls="--")
         ax.text(published, len(order) - 0.3, f"{data.short_id(source)} published ", fontsize=8, ha="right",
                 va="bottom", color=style.VERDICT_COLOURS["contradicted"])

@@ -8,6 +8,7 @@ that two runs write identical files. Notebooks are found from ``_toc.yml`` (any 
 """
 from __future__ import annotations
 
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,18 +22,19 @@ KERNEL = "python3"
 NOTEBOOK_FOLDERS = ("notebooks", "book")  # every notebook here is also checked by nbval (pyproject testpaths)
 
 
-def toc_notebooks(root: Path | None = None) -> list[Path]:
-    """The ``.ipynb`` files the book is built from, in ``_toc.yml`` order (``file`` and ``glob`` entries)."""
+def toc_docnames(root: Path | None = None) -> list[str]:
+    """Every document of the book in ``_toc.yml`` order (root, parts, chapters, sections), without
+    suffix; ``glob`` entries are expanded over the ``.md`` and ``.ipynb`` files they match."""
     import yaml
 
     root = root or project_root()
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8")) or {}
-    found: list[Path] = []
+    found: list[str] = []
 
-    def add(docname: str, pattern: bool = False) -> None:
-        stem = docname.removesuffix(".ipynb")
-        candidates = sorted(root.glob(stem + ".ipynb")) if pattern else [root / (stem + ".ipynb")]
-        found.extend(p for p in candidates if p.is_file() and p not in found)
+    def add(name: str) -> None:
+        name = re.sub(r"\.(md|ipynb|rst)$", "", name)
+        if name not in found:
+            found.append(name)
 
     def walk(entry) -> None:
         if isinstance(entry, list):
@@ -42,7 +44,9 @@ def toc_notebooks(root: Path | None = None) -> list[Path]:
             if "file" in entry:
                 add(str(entry["file"]))
             if "glob" in entry:
-                add(str(entry["glob"]), pattern=True)
+                for path in sorted(root.glob(str(entry["glob"]))):
+                    if path.suffix in (".md", ".ipynb"):
+                        add(path.relative_to(root).as_posix())
             for key in ("parts", "chapters", "sections"):
                 walk(entry.get(key))
 
@@ -50,6 +54,12 @@ def toc_notebooks(root: Path | None = None) -> list[Path]:
         add(str(toc["root"]))
     walk(toc)
     return found
+
+
+def toc_notebooks(root: Path | None = None) -> list[Path]:
+    """The ``.ipynb`` files the book is built from, in ``_toc.yml`` order."""
+    root = root or project_root()
+    return [root / f"{name}.ipynb" for name in toc_docnames(root) if (root / f"{name}.ipynb").is_file()]
 
 
 def notebook_paths(root: Path | None = None) -> list[Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from stemreport import chapters, data, figures, schemas, themes
+from stemreport import chapters, data, schemas
 from stemreport.tables import MarkdownTable
 
 
@@ -12,7 +12,7 @@ def per_source() -> pd.DataFrame:
     """One row per source: claims, verdict counts, share fully supported among checkable claims
     (opinions excluded), rating score, and publication facts."""
     claims = data.claims()
-    dates = figures.publication_table().set_index("source")
+    after = data.events_after_publication()["source"].value_counts()
     rows = []
     for row in data.sources().itertuples():
         own = claims[claims["source"] == row.source]
@@ -31,7 +31,9 @@ def per_source() -> pd.DataFrame:
             "rating_score": rating["score"],
             "published": row.first_published,
             "stated": row.stated_date,
-            "events_after": int(dates.loc[row.source, "events_after"]),
+            "years_stamped_late": round((data.parse_date(row.stated_date) - data.parse_date(row.first_published)).days
+                                        / 365.25, 1) if row.first_published and row.stated_date > row.first_published else None,
+            "events_after": int(after.get(row.source, 0)),
         })
     return pd.DataFrame(rows)
 
@@ -85,10 +87,9 @@ def summary_table() -> MarkdownTable:
 
 def events_after_table() -> MarkdownTable:
     """Events on record that happened after the story they bear on was first published."""
-    sources = data.sources().set_index("source")
-    rows = [{"Date": e.date[:themes.DATE_WIDTH[e.date_precision]], "Story": data.short_id(e.source),
-             "What happened after the story": e.event}
-            for e in data.events().itertuples()
-            if figures.parse_date(e.date) > figures.date_end(sources.loc[e.source, "first_published"])]
-    return MarkdownTable(pd.DataFrame(rows), "Events after each story's first publication, from data/events.csv.",
+    after = data.events_after_publication()
+    frame = pd.DataFrame({"Date": [data.shown_date(d, p) for d, p in zip(after["date"], after["date_precision"])],
+                          "Story": after["source"].map(data.short_id),
+                          "What happened after the story": after["event"]})
+    return MarkdownTable(frame, "Events after each story's first publication, from data/events.csv.",
                          "tbl-after-stories", widths=[12, 8, 80])

@@ -11,8 +11,6 @@ from stemreport import data, schemas
 from stemreport.chapters import badge, cite
 from stemreport.tables import Markup, MarkdownTable, MarkdownText, escape
 
-DATE_WIDTH = {"day": 10, "month": 7, "year": 4}  # show a date only as precisely as it is known
-
 # Theme -> (page label, short slug used in table and figure names)
 CHAPTERS = {
     "space_culture": ("theme-space-culture", "space"),
@@ -127,7 +125,7 @@ def approvals_table() -> MarkdownTable:
     types = {"full": "full", "conditional": "conditional", "time_limited": "conditional, time-limited",
              "hospital_exemption": "hospital exemption"}
     frame = pd.DataFrame({
-        "Date": [d[:DATE_WIDTH[p]] for d, p in zip(approvals["approval_date"], approvals["date_precision"])],
+        "Date": [data.shown_date(d, p) for d, p in zip(approvals["approval_date"], approvals["date_precision"])],
         "Product": approvals["product"],
         "Where, how, status": [f"{c} ({r}); {types[t]}; {st}" + (f" {sd}" if sd else "")
                                for c, r, t, st, sd in zip(approvals["country_region"], approvals["regulator"],

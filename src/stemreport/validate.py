@@ -142,12 +142,26 @@ def check_claims(claims: pd.DataFrame, boilerplate: pd.DataFrame, bibliography: 
     return problems
 
 
+def _where(table: schemas.Table, row) -> dict:
+    return dict(file=table.file, line=row.csv_line, row=f"{table.id_column} {getattr(row, table.id_column)}")
+
+
 def check_keys(frame: pd.DataFrame, table: schemas.Table, column: str, bibliography: dict) -> list[Problem]:
     """Every ';'-separated key in ``column`` must be an entry of references.bib."""
-    return [Problem(table.file, row.csv_line, f"{table.id_column} {getattr(row, table.id_column)}",
-                    f"{column} key '{key}' is not in {BIBLIOGRAPHY}")
+    return [Problem(**_where(table, row), message=f"{column} key '{key}' is not in {BIBLIOGRAPHY}")
             for row in frame.itertuples() for key in filter(None, getattr(row, column).split(";"))
             if key not in bibliography]
+
+
+def check_known_sources(frame: pd.DataFrame, table: schemas.Table, sources: set[str]) -> list[Problem]:
+    return [Problem(**_where(table, row), message=f"unknown source '{row.source}'")
+            for row in frame.itertuples() if row.source not in sources]
+
+
+def check_claim_links(frame: pd.DataFrame, table: schemas.Table, claim_ids: set[str]) -> list[Problem]:
+    """Reference tables name the ledger claims each row bears on; every one must exist."""
+    return [Problem(**_where(table, row), message=f"claim '{claim}' is not in {schemas.CLAIMS.file}")
+            for row in frame.itertuples() for claim in filter(None, row.claims.split(";")) if claim not in claim_ids]
 
 
 def check_ratings(ratings: pd.DataFrame, sources: list[str]) -> list[Problem]:
@@ -200,24 +214,14 @@ def validate_all(root: Path | None = None) -> dict[str, pd.DataFrame]:
                             lambda r: f"{r.source}[{r.start}:{r.end}]", set(sources), root)
     problems += check_claims(tables[schemas.CLAIMS.file], boilerplate, bibliography, sources, root)
     problems += check_keys(source_table, schemas.SOURCES, "primary_keys", bibliography)
-    problems += check_keys(tables[schemas.APPROVALS.file], schemas.APPROVALS, "evidence", bibliography)
-    problems += check_keys(tables[schemas.EVENTS.file], schemas.EVENTS, "evidence", bibliography)
     problems += check_ratings(tables[schemas.RATINGS_TABLE.file], sources)
+    for table in (schemas.APPROVALS, schemas.EVENTS, *schemas.REFERENCE_TABLES):
+        problems += check_keys(tables[table.file], table, "evidence", bibliography)
+    for table in (schemas.EVENTS, schemas.HSC_ROUTES):
+        problems += check_known_sources(tables[table.file], table, set(sources))
     claim_ids = set(tables[schemas.CLAIMS.file]["claim_id"])
     for table in schemas.REFERENCE_TABLES:
-        frame = tables[table.file]
-        problems += check_keys(frame, table, "evidence", bibliography)
-        for row in frame.itertuples():
-            where = dict(file=table.file, line=row.csv_line, row=f"{table.id_column} {getattr(row, table.id_column)}")
-            for claim in filter(None, row.claims.split(";")):
-                if claim not in claim_ids:
-                    problems.append(Problem(**where, message=f"claim '{claim}' is not in {schemas.CLAIMS.file}"))
-            if "source" in frame.columns and row.source not in sources:
-                problems.append(Problem(**where, message=f"unknown source '{row.source}'"))
-    for row in tables[schemas.EVENTS.file].itertuples():
-        if row.source not in sources:
-            problems.append(Problem(schemas.EVENTS.file, row.csv_line, f"event_id {row.event_id}",
-                                    f"unknown source '{row.source}'"))
+        problems += check_claim_links(tables[table.file], table, claim_ids)
     if problems:
         raise InputError(problems)
     tables[BIBLIOGRAPHY] = bibliography
