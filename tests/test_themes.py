@@ -121,3 +121,12 @@ def test_source_chapters_link_to_their_theme_chapters(built_book, root):
         page = (built_book / "html" / "notebooks" / f"source_{source[:3]}.html").read_text(encoding="utf-8")
         for theme in topics - {"background"}:
             assert f"{THEME_NOTEBOOK[theme]}.html" in page, (source, theme)
+
+
+def test_glued_values_read_as_prose(root):
+    """A glued number must print as a reader expects ('3.2'), never as a numpy repr ('np.float64(3.2)')."""
+    for path in sorted([*(root / "notebooks").glob("*.ipynb"), *(root / "book").glob("*.ipynb")]):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                text = output.get("data", {}).get("application/papermill.record/text/plain", "")
+                assert not text.startswith(("np.", "numpy.")), (path.name, text)

@@ -92,4 +92,4 @@ def events_after_table() -> MarkdownTable:
                           "Story": after["source"].map(data.short_id),
                           "What happened after the story": after["event"]})
     return MarkdownTable(frame, "Events after each story's first publication, from data/events.csv.",
-                         "tbl-after-stories", widths=[12, 8, 80])
+                         "tbl-after-stories", widths=[15, 9, 76])
