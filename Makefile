@@ -10,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book html test notebooks bench validate setup clean
+.PHONY: book html test test-fast lint notebooks bench validate setup clean new-source chapters
 .DEFAULT_GOAL := book
 
 setup: $(STAMP) .system-deps
@@ -31,19 +31,37 @@ validate: $(STAMP)
 	$(BIN)/python -m stemreport.validate
 
 book: setup
-	$(BIN)/python -m stemreport.build
+	$(BIN)/python -m stemreport_tools.build
 
 html: setup
-	$(BIN)/python -m stemreport.build --html-only
+	$(BIN)/python -m stemreport_tools.build --html-only
 
-test: setup
-	$(BIN)/python -m pytest
+# Everything: lint, data and unit tests, bad inputs, nbval over every notebook, the built book in a browser and
+# as a PDF. Two workers (the machine has two cores): each notebook stays on one worker (loadscope).
+test: setup lint
+	$(BIN)/python -m stemreport_tools.build
+	$(BIN)/python -m pytest -n 2 --dist loadscope
+
+# Seconds: data, units and bad inputs, without building the book or executing notebooks.
+test-fast: setup lint
+	$(BIN)/python -m pytest tests -m "not book" -p no:nbval -o addopts="-p no:cacheprovider"
+
+lint: setup
+	$(BIN)/ruff check src tools _ext tests notebooks book
+
+# A new story in one command: make new-source SEED=path/to/text.txt
+new-source: setup
+	$(BIN)/python -m stemreport_tools.new_source "$(SEED)"
+
+# Rebuild every chapter's template cells (tools/templates), keeping each chapter's own prose.
+chapters: setup
+	$(BIN)/python -m stemreport_tools.chapters
 
 notebooks: setup
-	$(BIN)/python -m stemreport.notebooks
+	$(BIN)/python -m stemreport_tools.notebooks
 
 bench: setup
-	$(BIN)/python -m stemreport.bench
+	$(BIN)/python -m stemreport_tools.bench
 
 clean:
 	rm -rf _build

@@ -1,6 +1,11 @@
-"""Shared fixtures: the real project root, disposable copies of it for bad-input cases, the built book."""
+"""Shared fixtures: the real project root, disposable copies of it, the built book.
+
+Markers (see pyproject.toml): ``book`` tests need the built book (HTML and PDF) or a real Sphinx run;
+``make test-fast`` runs everything else (data, units, bad inputs) without building anything.
+"""
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -11,7 +16,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", "*.egg-info", ".ipynb_checkpoints")
+COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", "*.egg-info", ".ipynb_checkpoints",
+                                     ".ruff_cache", "node_modules")
+# What validation reads: a copy of just these is enough for a bad-input case (and takes milliseconds).
+DATA_PARTS = ("data", "seeds", "references.bib", "_config.yml")
 
 
 @pytest.fixture(scope="session")
@@ -21,33 +29,53 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """Build (or incrementally rebuild) the real book once per test session; returns ``_build``.
+    """Build (or find current) the real book once; returns ``_build``.
 
-    Shared by every module that checks the built book (test_build, test_browser, test_pdf).
+    Under pytest-xdist several workers may ask at once: a file lock makes the first build it and the
+    others wait, then find it current (the build's "nothing changed" check) and return at once.
     """
-    result = subprocess.run([PYTHON, "-m", "stemreport.build"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=1800)
+    lock = ROOT / "_build" / ".test-build.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        result = subprocess.run([PYTHON, "-m", "stemreport_tools.build"], cwd=ROOT, capture_output=True, text=True,
+                                timeout=1800)
+        fcntl.flock(handle, fcntl.LOCK_UN)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return ROOT / "_build"
 
 
 def toc_docnames() -> list[str]:
-    """Every document of the book in reading order, from ``_toc.yml``.
-
-    Read at collection time, so tests that take one page each are parametrized from the real toc and a
-    new chapter is checked without editing any test.
-    """
-    from stemreport.notebooks import toc_docnames as from_toc
+    """Every document of the book in reading order, from ``_toc.yml`` (read at collection time, so tests
+    that take one page each cover a new chapter without editing any test)."""
+    from stemreport_tools.toc import toc_docnames as from_toc
 
     return from_toc(ROOT)
 
 
 @pytest.fixture
 def project_copy(tmp_path) -> Path:
-    """A copy of the project (sources, data, notebooks; no venv or build) to break on purpose."""
+    """A copy of the whole project (sources, data, notebooks; no venv or build) to break on purpose."""
     copy = tmp_path / "project"
     shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
     return copy
+
+
+def copy_inputs(target: Path) -> Path:
+    """Copy only what validation reads (data, seeds, bibliography, config) into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in DATA_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    return copy_inputs(tmp_path / "inputs")
 
 
 def run_module(module: str, *args: str, cwd: Path, timeout: int = 900) -> subprocess.CompletedProcess:

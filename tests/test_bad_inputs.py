@@ -1,26 +1,27 @@
-"""Bad input never reaches the book: the real build CLI stops with one clear message, book untouched.
+"""Bad input never reaches the book: validation stops it with one clear message naming file, row, problem.
 
-Each case takes a fresh copy of the project, plants a "previous good book" in ``_build``, breaks one
-thing, and runs ``python -m stemreport.build`` on the copy. Every case expects: a non-zero exit; one
-line of stderr naming the file, the row (line number and/or row id) and the problem; the previous
-book byte for byte; and no Sphinx work started (no ``_build/.work``).
+Each case takes a fresh copy of just what validation reads (data, seeds, bibliography: milliseconds to
+copy), breaks one thing, and runs the validator in-process: it must raise with one problem whose text
+names the file, the row (line number and/or row id) and the problem. One case goes through the real
+command line end to end (``python -m stemreport_tools.build`` on a whole project copy), to show that a
+bad input stops the build before any notebook or Sphinx work and leaves the previous book untouched.
 
 The cases are written against column *names* and pick their rows by content, so they survive new
-columns and new rows. Validation fails in about a second and a half (mostly importing pandas and
-pandera), so the module runs its CLI calls two at a time.
+columns and new rows.
 """
 from __future__ import annotations
 
 import csv
-import os
-import shutil
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import COPY_IGNORE, ROOT, assert_previous_book_intact, plant_previous_book, run_module
+from conftest import assert_previous_book_intact, copy_inputs, plant_previous_book, run_module
+
+from stemreport.errors import InputError
+from stemreport.validate import validate_all
 
 CLAIMS, SOURCES, BOILERPLATE, RATINGS = "data/claims.csv", "data/sources.csv", "data/boilerplate.csv", "data/ratings.csv"
+REVIEWS, CORRECTIONS, EVIDENCE_LOG = "data/reviews.csv", "data/corrections.csv", "data/evidence_log.csv"
 MANIFEST, BIB = "data/seeds.sha256", "references.bib"
 
 
@@ -302,7 +303,7 @@ def case_bib_entry_without_doi_or_url(project):
 def case_bib_duplicate_key(project):
     path = project / BIB
     text = path.read_text(encoding="utf-8")
-    first = next(n for n, l in enumerate(text.splitlines(), start=1) if l.startswith("@"))
+    first = next(n for n, text_line in enumerate(text.splitlines(), start=1) if text_line.startswith("@"))
     key = text.splitlines()[first - 1].partition("{")[2].rstrip(",").strip()
     line = len(text.splitlines()) + 2
     path.write_text(text + f"\n@misc{{{key},\n  title = {{Again}},\n  url = {{https://example.org}}\n}}\n",
@@ -316,33 +317,133 @@ def case_bib_not_utf8(project):
     return [f"{BIB}, line 5", "not valid UTF-8", "byte 0xe9"]
 
 
-# --- running: all selected cases prepared, then their CLI runs two at a time ---------------------
+@case
+def case_claim_without_correction(project):
+    line, claim = edit_row(project, CLAIMS, lambda r: r["verdict"] == "contradicted", correction="")
+    return [f"{CLAIMS}, line {line}", claim["claim_id"], "verdict 'contradicted' needs a correction"]
 
-@pytest.fixture(scope="module")
-def outcomes(request, tmp_path_factory):
-    """{case: (project copy, expected fragments, completed process)} for the cases selected in this session."""
-    names = [item.callspec.params["name"] for item in request.session.items
-             if getattr(item, "module", None) is request.module and hasattr(item, "callspec") and "name" in item.callspec.params]
-    prepared = {}
-    for name in names:
-        project = tmp_path_factory.mktemp(name) / "project"
-        shutil.copytree(ROOT, project, ignore=COPY_IGNORE)
-        plant_previous_book(project)
-        prepared[name] = (project, CASES[name](project))
-    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        runs = dict(zip(prepared, pool.map(lambda n: run_module("stemreport.build", cwd=prepared[n][0], timeout=120),
-                                           prepared)))
-    return {name: (*prepared[name], runs[name]) for name in prepared}
 
+@case
+def case_supported_claim_with_correction(project):
+    line, claim = edit_row(project, CLAIMS, checked, correction="Something else is true.")
+    return [f"{CLAIMS}, line {line}", claim["claim_id"], "verdict 'supported' takes no correction"]
+
+
+@case
+def case_bib_same_url_twice(project):
+    path = project / BIB
+    text = path.read_text(encoding="utf-8")
+    url = next(line.split("{", 1)[1].rsplit("}", 1)[0] for line in text.splitlines() if line.strip().startswith("url"))
+    line = len(text.splitlines()) + 2
+    path.write_text(text + f"\n@misc{{again2099,\n  title = {{Again}},\n  url = {{{url}}}\n}}\n", encoding="utf-8")
+    return [f"{BIB}, line {line}", "entry again2099", "same url as entry", "merge them into one key"]
+
+
+@case
+def case_bib_key_missing_from_evidence_log(project):
+    path = project / EVIDENCE_LOG
+    header, rows = read_rows(path)
+    key = rows[0][1][header.index("key")]
+    write_rows(path, header, [r for _, r in rows[1:]])
+    return [BIB, f"entry {key}", f"missing from {EVIDENCE_LOG}"]
+
+
+@case
+def case_evidence_log_unknown_key(project):
+    path = project / EVIDENCE_LOG
+    header, rows = read_rows(path)
+    extra = dict(zip(header, rows[0][1]), key="nosuchkey2099")
+    line = len(path.read_text(encoding="utf-8").splitlines()) + 1
+    write_rows(path, header, [r for _, r in rows] + [[extra[c] for c in header]])
+    return [f"{EVIDENCE_LOG}, line {line}", "key nosuchkey2099", f"not an entry of {BIB}"]
+
+
+@case
+def case_review_of_unknown_claim(project):
+    path = project / REVIEWS
+    header, rows = read_rows(path)
+    line = len(path.read_text(encoding="utf-8").splitlines()) + 1
+    write_rows(path, header, [r for _, r in rows] + [["S000-99", "B", "supported", "a claim that does not exist"]])
+    return [f"{REVIEWS}, line {line}", "claim S000-99", "review of an unknown claim"]
+
+
+@case
+def case_claim_with_one_review(project):
+    path = project / REVIEWS
+    header, rows = read_rows(path)
+    first = rows[0][1][header.index("claim_id")]
+    write_rows(path, header, [r for _, r in rows if not (r[0] == first and r[1] == "B")])
+    return [REVIEWS, f"claim {first}", "needs two reviews (A and B); missing B"]
+
+
+@case
+def case_adjudication_without_reason(project):
+    line, row = edit_row(project, REVIEWS, lambda r: r["reviewer"] == "adjudication", note="")
+    return [f"{REVIEWS}, line {line}", f"claim {row['claim_id']}", "an adjudicated disagreement needs a reason"]
+
+
+@case
+def case_disagreement_not_adjudicated(project):
+    path = project / REVIEWS
+    header, rows = read_rows(path)
+    target = next(r for _, r in rows if r[1] == "adjudication")[0]
+    write_rows(path, header, [r for _, r in rows if not (r[0] == target and r[1] == "adjudication")])
+    return [REVIEWS, f"claim {target}", "reviewers disagree", "no adjudication row with a reason"]
+
+
+@case
+def case_ledger_verdict_differs_from_review(project):
+    line, claim = edit_row(project, CLAIMS, lambda r: r["verdict"] == "opinion", verdict="unverifiable",
+                           correction="Nothing could be found either way.")
+    return [f"{CLAIMS}, line {line}", claim["claim_id"], "differs from the reviewed verdict 'opinion'"]
+
+
+@case
+def case_retired_id_reused(project):
+    _, claim = records(project, CLAIMS)[0]
+    path = project / CORRECTIONS
+    header, rows = read_rows(path)
+    line = len(path.read_text(encoding="utf-8").splitlines()) + 1
+    write_rows(path, header, [r for _, r in rows] + [["2026-12-02", claim["claim_id"], "retired", "old", "", "test"]])
+    return [f"{CORRECTIONS}, line {line}", f"claim {claim['claim_id']}", "a retired id must not be reused"]
+
+
+@case
+def case_correction_of_unknown_claim(project):
+    path = project / CORRECTIONS
+    header, rows = read_rows(path)
+    line = len(path.read_text(encoding="utf-8").splitlines()) + 1
+    write_rows(path, header, [r for _, r in rows] + [["2026-12-02", "S000-98", "verdict", "a", "b", "test"]])
+    return [f"{CORRECTIONS}, line {line}", "claim S000-98", "unknown claim"]
+
+
+@case
+def case_short_title_with_backtick(project):
+    line, source = edit_row(project, SOURCES, short_title="A `quoted` title")
+    return [f"{SOURCES}, line {line}", f"source {source['source']}", "short_title cannot contain"]
+
+
+# --- running ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_bad_input_stops_build_with_clear_message(outcomes, name):
-    project, expected, result = outcomes[name]
-    assert result.returncode != 0, result.stdout + result.stderr
-    lines = result.stderr.splitlines()
-    assert any(all(fragment in line for fragment in expected) for line in lines), \
-        f"no single message contains {expected}:\n{result.stderr}"
-    assert "stopped before building" in result.stderr
-    assert not (project / "_build" / ".work").exists(), "Sphinx work started on bad input"
-    assert_previous_book_intact(project)
+def test_bad_input_is_rejected_with_one_clear_message(tmp_path, name):
+    project = copy_inputs(tmp_path / "inputs")
+    expected = CASES[name](project)
+    with pytest.raises(InputError) as raised:
+        validate_all(project)
+    messages = [str(p) for p in raised.value.problems]
+    assert any(all(fragment in message for fragment in expected) for message in messages), \
+        f"no single message contains {expected}:\n" + "\n".join(messages)
 
+
+def test_bad_input_stops_the_build_before_any_work(project_copy):
+    """End to end through the command line: a drifted quote stops the build, names the problem, starts
+    no notebook and no Sphinx, and leaves the previous book exactly as it was."""
+    plant_previous_book(project_copy)
+    expected = CASES["claim_offsets_drifted"](project_copy)
+    result = run_module("stemreport_tools.build", cwd=project_copy, timeout=120)
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert any(all(f in line for f in expected) for line in result.stderr.splitlines()), result.stderr
+    assert "stopped before building" in result.stderr
+    assert not (project_copy / "_build" / ".work").exists(), "Sphinx work started on bad input"
+    assert_previous_book_intact(project_copy)

@@ -9,6 +9,9 @@ two pages Sphinx generates itself: ``search.html`` (the search box leads there) 
 (linked from every page's ``<link rel="index">``). ``test_every_built_page_is_checked`` fails if the
 build produces an HTML page that is in neither list.
 
+Pages are split into two classes (``TestPagesA``/``TestPagesB``) so that pytest-xdist (``--dist
+loadscope``) runs the halves on two workers, each with its own Chromium and server.
+
 For each page: HTTP 200, no console or page errors, no failed or 4xx/5xx request, nothing requested
 outside localhost, every image decoded with non-empty alt text, internal links and #anchors resolve,
 no horizontal scrolling at phone width, a dark theme with readable text, and no serious or critical
@@ -29,6 +32,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, toc_docnames
+
+pytestmark = pytest.mark.book
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (tools/system-packages.txt), not a Playwright download
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -85,13 +90,16 @@ class Browser:
         self.site = site
         self.blocked: list[str] = []
 
-    def visit(self, path: str, *, mode: str = "light", viewport: dict = DESKTOP, settle: bool = True) -> Visit:
-        """Open ``path`` in a new tab with the theme in ``mode`` (the theme reads localStorage ``mode``)."""
+    def visit(self, path: str, *, mode: str = "light", viewport: dict = DESKTOP, settle: bool = True,
+              preset: bool = True) -> Visit:
+        """Open ``path`` in a new tab with the theme in ``mode`` (the theme reads localStorage ``mode``);
+        ``preset=False`` leaves localStorage alone, as on a reader's first visit."""
         page = self.context.new_page()
         page.set_viewport_size(viewport)
         page.emulate_media(color_scheme=mode)
-        page.add_init_script(f"try {{ localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', "
-                             f"'{mode}'); }} catch (e) {{}}")
+        if preset:
+            page.add_init_script(f"try {{ localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', "
+                                 f"'{mode}'); }} catch (e) {{}}")
         visit = Visit(page)
         page.on("request", lambda r: visit.requests.append(r.url))
         page.on("console", lambda m: m.type == "error" and visit.problems.append(f"console error: {m.text}"))
@@ -118,7 +126,7 @@ def browser(site, tmp_path_factory):
         wrapper = Browser(context, site)
 
         def guard(route):
-            if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
+            if urlsplit(route.request.url).hostname in LOCAL_HOSTS or route.request.url.startswith("file:"):
                 route.continue_()
             else:  # nothing leaves the machine; the page that asked fails its test (_assert_clean)
                 wrapper.blocked.append(route.request.url)
@@ -248,37 +256,6 @@ def test_index_redirects_to_the_first_page(browser):
         visit.page.close()
 
 
-@pytest.fixture(scope="module", params=PAGES)
-def tab(request, browser):
-    """One page loaded in light mode at desktop size, shared by test_page_light and test_page_dark
-    (pytest runs the tests of one page together, so each page loads once for both)."""
-    visit = browser.visit(request.param)
-    yield request.param, visit
-    visit.page.close()
-
-
-def test_page_light(tab, axe):
-    """Loads cleanly and offline; images load and have alt text; no serious/critical axe violations."""
-    path, visit = tab
-    page = visit.page
-    _assert_clean(visit, path)
-    assert page.title().strip(), f"{path} has no <title>"
-    images = page.evaluate("""async () => {
-        const imgs = [...document.querySelectorAll('img')];
-        for (const img of imgs) { img.loading = 'eager'; try { await img.decode(); } catch (e) {} }
-        return imgs.map(img => ({src: img.currentSrc || img.src, width: img.naturalWidth,
-                                 alt: (img.getAttribute('alt') || '').trim()}));
-    }""")
-    broken = [i["src"] for i in images if i["width"] == 0]
-    no_alt = [i["src"] for i in images if not i["alt"]]
-    assert not broken, f"{path}: images that did not load: {broken}"
-    assert not no_alt, f"{path}: images without alt text: {no_alt}"
-    page.screenshot(path=_shot(path, "desktop"), full_page=True)
-    violations = _axe_serious(axe, page)
-    assert not violations, f"{path} (light):\n" + "\n".join(violations)
-    assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)  # anything logged meanwhile
-
-
 def _set_mode(page, mode: str) -> None:
     """Switch the theme as its own light/dark button does, and wait until the page has settled: the
     theme animates some colours (e.g. the search field), and a screenshot or contrast check taken
@@ -295,22 +272,128 @@ def _set_mode(page, mode: str) -> None:
     }""", mode)
 
 
+
+def pytest_generate_tests(metafunc):
+    """Each page class checks its own half of the pages (see the module docstring)."""
+    if metafunc.cls is not None and hasattr(metafunc.cls, "PAGES") and "path" in metafunc.fixturenames:
+        metafunc.parametrize("path", metafunc.cls.PAGES, scope="class")
+
+
+@pytest.fixture(scope="class")
+def tab(request, browser, path):
+    """One page loaded in light mode at desktop size, shared by test_page_light, test_page_dark and the
+    layout checks (pytest runs the tests of one page together, so each page loads once for all)."""
+    visit = browser.visit(path)
+    yield path, visit
+    visit.page.close()
+
+
 # Rules whose outcome depends on colours; every other axe rule sees the same DOM in both modes.
 AXE_COLOUR_RULES = {"type": "rule", "values": ["color-contrast", "link-in-text-block"]}
 
 
-def test_page_dark(tab, axe):
-    """The theme's dark mode: dark background, light text that contrasts, no serious/critical colour
-    violation. Switched the way the theme's own button does it (data-mode/data-theme on <html>);
-    test_dark_mode_from_local_storage checks that a stored choice gives the same on a fresh load."""
-    path, visit = tab
-    page = visit.page
-    _set_mode(page, "dark")
-    _assert_dark(page, path)
-    page.screenshot(path=_shot(path, "dark"))
-    violations = _axe_serious(axe, page, rules=AXE_COLOUR_RULES)
-    assert not violations, f"{path} (dark):\n" + "\n".join(violations)
-    assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)
+class _PageChecks:
+    PAGES: list[str] = []
+
+    def test_page_light(self, tab, axe):
+        """Loads cleanly and offline; images load and have alt text; no serious/critical axe violations."""
+        path, visit = tab
+        page = visit.page
+        _assert_clean(visit, path)
+        assert page.title().strip(), f"{path} has no <title>"
+        images = page.evaluate("""async () => {
+            const imgs = [...document.querySelectorAll('img')];
+            for (const img of imgs) { img.loading = 'eager'; try { await img.decode(); } catch (e) {} }
+            return imgs.map(img => ({src: img.currentSrc || img.src, width: img.naturalWidth,
+                                     alt: (img.getAttribute('alt') || '').trim()}));
+        }""")
+        broken = [i["src"] for i in images if i["width"] == 0]
+        no_alt = [i["src"] for i in images if not i["alt"]]
+        assert not broken, f"{path}: images that did not load: {broken}"
+        assert not no_alt, f"{path}: images without alt text: {no_alt}"
+        page.screenshot(path=_shot(path, "desktop"), full_page=True)
+        violations = _axe_serious(axe, page)
+        assert not violations, f"{path} (light):\n" + "\n".join(violations)
+        assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)  # anything logged meanwhile
+
+    def test_page_dark(self, tab, axe):
+        """The theme's dark mode: dark background, light text that contrasts, no serious/critical colour
+        violation. Switched the way the theme's own button does it (data-mode/data-theme on <html>);
+        test_dark_mode_from_local_storage checks that a stored choice gives the same on a fresh load."""
+        path, visit = tab
+        page = visit.page
+        _set_mode(page, "dark")
+        _assert_dark(page, path)
+        page.screenshot(path=_shot(path, "dark"))
+        violations = _axe_serious(axe, page, rules=AXE_COLOUR_RULES)
+        assert not violations, f"{path} (dark):\n" + "\n".join(violations)
+        assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)
+
+    def test_page_phone(self, browser, path):
+        """At phone width the page itself never scrolls sideways (wide tables scroll in their own box).
+
+        A fresh load at phone size: resizing an open desktop tab instead left the theme's desktop layout
+        half in place in the screenshot, which is not what a phone reader sees."""
+        visit = browser.visit(path, viewport=PHONE)
+        page = visit.page
+        try:
+            _assert_clean(visit, path)
+            page.screenshot(path=_shot(path, "phone"))
+            width = page.evaluate("""() => ({scroll: document.documentElement.scrollWidth,
+                                             body: document.body.scrollWidth, viewport: window.innerWidth})""")
+            assert width["viewport"] == PHONE["width"], width
+            if max(width["scroll"], width["body"]) > width["viewport"]:
+                pytest.fail(f"{path} scrolls sideways at {PHONE['width']} px: {width}; "
+                            f"what sticks out: {page.evaluate(_OVERFLOW_CULPRITS)}")
+            assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)
+        finally:
+            page.close()
+
+    def test_internal_links_resolve(self, built_book, path):
+        """Every local href/src exists, and every #fragment is an id in the target page (static parse)."""
+        html = built_book / "html"
+        broken = []
+        for tag, attr in (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"), ("source", "src"),
+                          ("iframe", "src")):
+            for element in _soup(path).find_all(tag, attrs={attr: True}):
+                url = element[attr].strip()
+                parts = urlsplit(url)
+                if parts.scheme or parts.netloc or url in ("", "#"):
+                    continue  # external (the static test in test_build bans remote assets), or a no-op anchor
+                target = urljoin("/" + path, unquote(parts.path)).lstrip("/") if parts.path else path
+                file = html / target
+                if not file.is_file() or not file.resolve().is_relative_to(html.resolve()):
+                    broken.append(f"<{tag} {attr}={url!r}>: {target} does not exist")
+                elif parts.fragment and target.endswith(".html") and unquote(parts.fragment) not in _ids(target):
+                    broken.append(f"<{tag} {attr}={url!r}>: no id {parts.fragment!r} in {target}")
+        assert not broken, f"{path}:\n" + "\n".join(broken)
+
+    def test_layout_at_desktop_width(self, tab, path):
+        """At 1280 px nothing scrolls sideways (tables fit or scroll in their own box), no code toggle or
+        debug line is shown, and no claim id wraps."""
+        _, visit = tab
+        page = visit.page
+        width = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, viewport: window.innerWidth})")
+        assert width["scroll"] <= width["viewport"], f"{path} scrolls sideways at 1280 px: {page.evaluate(_OVERFLOW_CULPRITS)}"
+        wide_tables = page.evaluate("""() => [...document.querySelectorAll('article table')].filter(t => {
+            const box = t.closest('.pst-scrollable-table-container, .table-wrapper, .datatable-container') || t.parentElement;
+            return t.getBoundingClientRect().right > box.getBoundingClientRect().right + 1 && getComputedStyle(box).overflowX === 'visible';
+        }).map(t => (t.querySelector('caption') || t).innerText.slice(0, 80))""")
+        assert not wide_tables, f"{path}: tables wider than the page: {wide_tables}"
+        text = page.inner_text("article") if page.locator("article").count() else ""
+        assert "Show code cell" not in text and "Hide code cell" not in text, f"{path} shows code toggles"
+        assert not re.search(r"\d+ claims, \d+ checked, \d+ words|\d{3}_[0-9a-f]{16}: ", text), f"{path} shows a debug line"
+        wrapped = page.evaluate("""() => [...document.querySelectorAll('.claim-id')].filter(e => e.getClientRects().length > 1)
+            .map(e => e.textContent).slice(0, 5)""")
+        assert not wrapped, f"{path}: claim ids wrapped over two lines: {wrapped}"
+
+
+class TestPagesA(_PageChecks):
+    PAGES = PAGES[0::2]
+
+
+class TestPagesB(_PageChecks):
+    PAGES = PAGES[1::2]
 
 
 def test_dark_mode_from_local_storage(browser):
@@ -323,28 +406,6 @@ def test_dark_mode_from_local_storage(browser):
         _assert_dark(visit.page, path)
     finally:
         visit.page.close()
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_page_phone(browser, path):
-    """At phone width the page itself never scrolls sideways (wide tables scroll in their own box).
-
-    A fresh load at phone size: resizing an open desktop tab instead left the theme's desktop layout
-    half in place in the screenshot, which is not what a phone reader sees."""
-    visit = browser.visit(path, viewport=PHONE)
-    page = visit.page
-    try:
-        _assert_clean(visit, path)
-        page.screenshot(path=_shot(path, "phone"))
-        width = page.evaluate("""() => ({scroll: document.documentElement.scrollWidth,
-                                         body: document.body.scrollWidth, viewport: window.innerWidth})""")
-        assert width["viewport"] == PHONE["width"], width
-        if max(width["scroll"], width["body"]) > width["viewport"]:
-            pytest.fail(f"{path} scrolls sideways at {PHONE['width']} px: {width}; "
-                        f"what sticks out: {page.evaluate(_OVERFLOW_CULPRITS)}")
-        assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)
-    finally:
-        page.close()
 
 
 # Elements, and text runs (a long URL is a text node), reaching past the viewport outside any box
@@ -368,27 +429,6 @@ _OVERFLOW_CULPRITS = """() => {
     }
     return out;
 }"""
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_internal_links_resolve(built_book, path):
-    """Every local href/src exists, and every #fragment is an id in the target page (static parse)."""
-    html = built_book / "html"
-    broken = []
-    for tag, attr in (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"), ("source", "src"),
-                      ("iframe", "src")):
-        for element in _soup(path).find_all(tag, attrs={attr: True}):
-            url = element[attr].strip()
-            parts = urlsplit(url)
-            if parts.scheme or parts.netloc or url in ("", "#"):
-                continue  # external (the static test in test_build bans remote assets), or a no-op anchor
-            target = urljoin("/" + path, unquote(parts.path)).lstrip("/") if parts.path else path
-            file = html / target
-            if not file.is_file() or not file.resolve().is_relative_to(html.resolve()):
-                broken.append(f"<{tag} {attr}={url!r}>: {target} does not exist")
-            elif parts.fragment and target.endswith(".html") and unquote(parts.fragment) not in _ids(target):
-                broken.append(f"<{tag} {attr}={url!r}>: no id {parts.fragment!r} in {target}")
-    assert not broken, f"{path}:\n" + "\n".join(broken)
 
 
 @pytest.mark.parametrize("query", SEARCH_QUERIES)
@@ -427,6 +467,149 @@ def test_the_guards_can_fail(browser):
         assert any("www" in culprit for culprit in page.evaluate(_OVERFLOW_CULPRITS))
     finally:
         del browser.blocked[blocked_before:]  # planted on purpose; test_nothing_left_the_machine checks the rest
+        page.close()
+
+
+# ---------------------------------------------------------------------- claims: anchors, links, verdicts
+
+CLAIM_ID = re.compile(r"^S\d{3}-\d{2}$")
+CLAIM_TEXT = re.compile(r"\bS\d{3}-\d{2}\b")
+
+
+def _claim_ids() -> tuple[set[str], set[str]]:
+    import csv
+
+    with open(ROOT / "data" / "claims.csv", encoding="utf-8", newline="") as handle:
+        current = {row["claim_id"] for row in csv.DictReader(handle)}
+    with open(ROOT / "data" / "corrections.csv", encoding="utf-8", newline="") as handle:
+        retired = {row["claim_id"] for row in csv.DictReader(handle) if row["change"] == "retired"}
+    return current, retired
+
+
+def test_every_claim_id_has_exactly_one_anchor(built_book):
+    """Every current and every retired id is the id of exactly one element in the whole book."""
+    current, retired = _claim_ids()
+    anchors: dict[str, list[str]] = {}
+    for path in BOOK_PAGES:
+        for element in _soup(path).find_all(id=CLAIM_ID):
+            anchors.setdefault(element["id"], []).append(path)
+    assert set(anchors) == current | retired, sorted((current | retired) ^ set(anchors))[:10]
+    doubled = {k: v for k, v in anchors.items() if len(v) > 1}
+    assert not doubled, f"claim ids anchored more than once: {doubled}"
+
+
+def test_every_claim_mention_is_a_link_to_its_card(built_book):
+    """In every page's article, a claim id is either a link to that claim's card or the card's own
+    header; never plain text (the card's target is checked by test_internal_links_resolve)."""
+    problems = []
+    for path in BOOK_PAGES:
+        article = _soup(path).find("article") or _soup(path).find("main")
+        for text in article.find_all(string=CLAIM_TEXT):
+            if text.find_parent("script") or text.find_parent(class_="claim-card") and \
+                    text.find_parent("strong") and text.find_parent("p") is text.find_parent(class_="claim-card").find("p"):
+                continue
+            link = text.find_parent("a")
+            if link is None:
+                problems.append(f"{path}: plain text {text.strip()[:60]!r}")
+                continue
+            ids = set(CLAIM_TEXT.findall(text))
+            target = urlsplit(link.get("href", "")).fragment
+            if link.get("href", "").startswith("#text-") or "claim-back" in link.get("class", []):
+                continue
+            if target not in ids:
+                problems.append(f"{path}: {sorted(ids)} links to #{target}")
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_badges_show_the_ledger_verdicts(built_book):
+    """The badge beside each card id on the story pages is the one the ledger gives that claim."""
+    import csv
+
+    from stemreport import vocab
+
+    with open(ROOT / "data" / "claims.csv", encoding="utf-8", newline="") as handle:
+        verdicts = {row["claim_id"]: row["verdict"] for row in csv.DictReader(handle)}
+    for path in [p for p in BOOK_PAGES if "/source_" in p]:
+        for card in _soup(path).select("div.claim-card"):
+            claim_id = card["id"]
+            if claim_id in verdicts:
+                badge = card.select_one(".verdict-badge span")
+                assert badge and vocab.verdict(verdicts[claim_id]).label in badge.text, (path, claim_id)
+
+
+@pytest.mark.parametrize("path", [p for p in BOOK_PAGES if "/source_" in p])
+def test_verdict_box_is_in_the_first_screen(browser, path):
+    """A reader meets the bottom line without scrolling: the verdict box starts within 1280x900."""
+    visit = browser.visit(path)
+    try:
+        top = visit.page.evaluate("() => { const b = document.querySelector('.verdict-box'); return b ? b.getBoundingClientRect().top : null; }")
+        assert top is not None, f"{path} has no verdict box"
+        assert top < DESKTOP["height"] - 150, f"{path}: the verdict box starts at {top:.0f} px, below the first screen"
+        _assert_clean(visit, path)
+    finally:
+        visit.page.close()
+
+
+def test_all_claims_filters_narrow_the_table(browser):
+    """The all-claims page's filters work in a real browser, to the counts the ledger gives."""
+    import csv
+
+    from stemreport import vocab
+
+    with open(ROOT / "data" / "claims.csv", encoding="utf-8", newline="") as handle:
+        claims = list(csv.DictReader(handle))
+    visit = browser.visit("book/all_claims.html")
+    page = visit.page
+    try:
+        page.wait_for_function("() => document.documentElement.dataset.claimsTable === 'ready'", timeout=30_000)
+        rows = lambda: page.locator("table.all-claims tbody tr:not(.datatable-empty)").count()  # noqa: E731
+        assert rows() == len(claims)
+        label = vocab.VERDICT["contradicted"].label
+        page.select_option("select[name='filter-verdict']", label)
+        assert rows() == sum(c["verdict"] == "contradicted" for c in claims)
+        page.select_option("select[name='filter-story']", "S004")
+        assert rows() == sum(c["verdict"] == "contradicted" and c["claim_id"].startswith("S004") for c in claims)
+        page.select_option("select[name='filter-verdict']", "")
+        page.select_option("select[name='filter-story']", "")
+        page.fill("input.datatable-input", "Ryoncil")
+        assert 0 < rows() < len(claims)
+        page.screenshot(path=_shot("book/all_claims", "filtered"))
+        _assert_clean(visit, "book/all_claims.html")
+    finally:
+        page.close()
+
+
+def test_a_first_visit_is_clean(browser):
+    """A reader's first visit: nothing in localStorage, so the theme starts from its default. No console
+    error (the theme once logged 'Got invalid theme mode'), no failed request (a favicon is declared)."""
+    for path in (BOOK_PAGES[0], "notebooks/source_004.html", "book/all_claims.html"):
+        visit = browser.visit(path, preset=False)
+        try:
+            visit.page.evaluate("() => localStorage.clear()")
+            visit.page.reload(wait_until="load")
+            _assert_clean(visit, path)
+            assert visit.page.locator("link[rel~='icon']").count() >= 1, f"{path} declares no favicon"
+        finally:
+            visit.page.close()
+
+
+def test_search_works_from_files(browser, built_book):
+    """Opened from file:// (no server), search lists pages with summaries and logs no error."""
+    page = browser.context.new_page()
+    problems = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        page.goto((built_book / "html" / "search.html").as_uri() + "?q=Ryoncil", wait_until="load")
+        page.wait_for_function("() => (document.querySelector('#search-results p.search-summary') || {}).innerText",
+                               timeout=30_000)
+        page.wait_for_timeout(500)
+        results = page.eval_on_selector_all("#search-results ul.search li", "ls => ls.map(l => l.innerText)")
+        assert results, "no results from file://"
+        assert any("Ryoncil" in r and len(r) > 60 for r in results), f"no summaries: {results[:3]}"
+        page.screenshot(path=SCREENSHOTS / "search-file-desktop.png")
+        assert not problems, problems
+    finally:
         page.close()
 
 

@@ -6,22 +6,47 @@ the ``built_book`` fixture that builds it once per session is in conftest.py.
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
-from conftest import ROOT, assert_previous_book_intact, plant_previous_book, run_module
+from conftest import COPY_IGNORE, ROOT, assert_previous_book_intact, copy_inputs, plant_previous_book, run_module
+
+pytestmark = pytest.mark.book
 
 
-def test_sphinx_failure_keeps_previous_book(project_copy):
-    plant_previous_book(project_copy)
-    config = project_copy / "_config.yml"  # stored outputs suffice to reach the failure: skip ~12 s of kernels
-    config.write_text(config.read_text(encoding="utf-8").replace("execute_notebooks: cache", "execute_notebooks: off"),
-                      encoding="utf-8")
-    method = project_copy / "book" / "method.md"
-    method.write_text(method.read_text(encoding="utf-8") + "\nSee {ref}`no-such-label`.\n", encoding="utf-8")
-    result = run_module("stemreport.build", "--html-only", cwd=project_copy)
+def _tiny_book(tmp_path: Path, page: str) -> Path:
+    """A project with the real inputs, config and extension but a one-page toc: a real Sphinx run in a
+    few seconds instead of the whole book's."""
+    project = copy_inputs(tmp_path / "tiny")
+    for folder in ("_ext", "_static", "vendor", "src"):
+        shutil.copytree(ROOT / folder, project / folder, ignore=COPY_IGNORE)
+    (project / "book").mkdir()
+    (project / "book" / "page.md").write_text(page, encoding="utf-8")
+    (project / "_toc.yml").write_text("format: jb-book\nroot: book/page\n", encoding="utf-8")
+    config = (project / "_config.yml").read_text(encoding="utf-8")
+    (project / "_config.yml").write_text(config.replace("bibtex_bibfiles:\n  - references.bib\n", "bibtex_bibfiles:\n  - references.bib\n"),
+                                         encoding="utf-8")
+    return project
+
+
+@pytest.mark.book
+def test_sphinx_failure_keeps_previous_book(tmp_path):
+    project = _tiny_book(tmp_path, "(page)=\n# A page\n\nSee {ref}`no-such-label` and {claim}`S004-05`.\n")
+    plant_previous_book(project)
+    result = run_module("stemreport_tools.build", "--html-only", cwd=project, timeout=300)
     assert result.returncode != 0
     assert "no-such-label" in result.stdout + result.stderr
-    assert_previous_book_intact(project_copy)
+    assert_previous_book_intact(project)
+
+
+@pytest.mark.book
+def test_unknown_claim_id_in_prose_fails_the_build(tmp_path):
+    """A {claim} role naming no claim is a build error, like any unresolved reference."""
+    project = _tiny_book(tmp_path, "(page)=\n# A page\n\nSee {claim}`S009-99`.\n")
+    result = run_module("stemreport_tools.build", "--html-only", cwd=project, timeout=300)
+    assert result.returncode != 0
+    assert "S009-99" in result.stdout + result.stderr
 
 
 def test_book_outputs_exist(built_book):
@@ -47,13 +72,14 @@ def test_source_pages_embed_claim_reviews(built_book):
         start = html.index('<script type="application/ld+json">') + len('<script type="application/ld+json">')
         records = json.loads(html[start:html.index("</script>", start)].replace("<\\/", "</"))
         assert records and all(r["@type"] == "ClaimReview" for r in records), page.name
+        for record in records:  # each review points at its card on this very page
+            assert record["@id"] == f"#{record['identifier']}" and f'id="{record["identifier"]}"' in html
 
 
 def test_pdf_dates_come_from_source_date_epoch(built_book):
     """Reproducible PDF: its dates are the pinned SOURCE_DATE_EPOCH (last input commit), not the build's clock."""
     from pypdf import PdfReader
-
-    from stemreport.build import source_date_epoch
+    from stemreport_tools.build import source_date_epoch
 
     info = PdfReader(built_book / "pdf" / "book.pdf").metadata
     assert info.creation_date.timestamp() == int(source_date_epoch(ROOT))

@@ -1,4 +1,4 @@
-"""The PDF book (``_build/pdf/book.pdf``), checked against the HTML book built from the same sources.
+"""The PDF book (``_build/pdf/book.pdf``) as a printed book, and against the HTML book from the same sources.
 
 Everything expected is derived, never listed by hand: chapters from ``_toc.yml`` with their titles
 from the built HTML pages, figures and tables from the HTML, claim ids from ``data/claims.csv``. So a new
@@ -9,7 +9,11 @@ normalising both sides to lower-case letters and digits: line breaks, hyphenatio
 differ between a browser and LaTeX, the words do not. Figure and table numbers are dropped too, as the
 PDF numbers them per chapter (Figure 2.1) and the HTML per page (Figure 1).
 
-Three pages are rendered for a human to look at: ``_build/screenshots/pdf-{title,table,figure}.png``.
+As a book: the introduction opens it, each part of the toc has a part page with its chapters in
+order, no page is blank but for a running head, the bibliography comes once and last, figures are
+vector drawings whose smallest text prints at 7 pt or more, no screen-only matter is printed, and the
+LaTeX log has no overfull box wider than 10 pt. Pages are rendered for a human to look at:
+``_build/screenshots/pdf-{title,contents,part,chapter,chapter-2,table,bibliography}.png``.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, toc_docnames
 
+pytestmark = pytest.mark.book
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CAPTION_LABEL = re.compile(r"\b(?:Figure|Table)\s+\d+(?:\.\d+)*\s*:?", re.I)
 PREFIX = 40  # normalised characters of a paragraph that must be found (at its start or its end)
@@ -105,7 +110,8 @@ def article(doc: str) -> BeautifulSoup:
     code inputs, the '#' heading links, scripts, math (MathJax source in HTML, typeset in the PDF)."""
     soup = BeautifulSoup((ROOT / "_build" / "html" / f"{doc}.html").read_text(encoding="utf-8"), "html.parser")
     body = soup.find("article") or soup.find("main")
-    for hidden in body.select(".cell_input, .headerlink, script, style, .math"):
+    for hidden in body.select(".cell_input, .headerlink, script, style, .math, .only-html, .claim-back-line, "
+                              ".claims-filters"):
         hidden.decompose()
     return body
 
@@ -119,11 +125,18 @@ def title_of(doc: str) -> str:
 
 
 def expected_bookmarks(doc: str) -> list[str]:
-    """Jupyter Book prints the root page's title as the book's title and its sections as chapters;
-    every other page becomes a chapter (or section) under its own first heading."""
+    """The root page prints as the opening 'Introduction' chapter (its title is the book's title); every
+    other page becomes a chapter under its own first heading."""
     if doc == ROOT_DOC:
-        return [text_of(h2) for h2 in article(doc).find_all("h2")]
+        return ["Introduction"]
     return [title_of(doc)]
+
+
+def toc_parts() -> list[tuple[str, list[str]]]:
+    from sphinx_external_toc.parsing import parse_toc_yaml
+
+    site_map = parse_toc_yaml(ROOT / "_toc.yml")
+    return [(tree.caption, [str(i) for i in tree.items]) for tree in site_map.root.subtrees]
 
 
 @dataclass(frozen=True)
@@ -242,9 +255,9 @@ def test_chapter_text_is_in_the_pdf(doc, pages, chapter_pages):
                          + "\n".join(m[:160] for m in missing[:10]))
 
 
-def test_every_figure_is_in_the_pdf(pages, images_by_page):
-    """Each HTML figure's caption is printed as a numbered 'Figure N.M:' caption, on a page that holds
-    an image (the figure itself), and there are as many numbered figure captions as HTML figures."""
+def test_every_figure_is_in_the_pdf(pages):
+    """Each HTML figure's caption is printed as a numbered 'Figure N.M:' caption, and there are as many
+    numbered figure captions as HTML figures (the figures themselves are checked as vector drawings)."""
     figures = [(doc, fig) for doc in DOCS for fig in article(doc).find_all("figure")]
     problems = []
     for doc, figure in figures:
@@ -257,9 +270,7 @@ def test_every_figure_is_in_the_pdf(pages, images_by_page):
         if not labelled:
             problems.append(f"{doc}: caption {text_of(caption)[:80]!r} not printed as 'Figure N:' "
                             f"(text found on pages {[i + 1 for i in hits]})")
-        elif figure.find("img") and not any(images_by_page.get(i, 0) for i in labelled):
-            problems.append(f"{doc}: caption {text_of(caption)[:80]!r} on page {labelled[0] + 1}, "
-                            f"which has no image")
+
     assert not problems, "\n".join(problems)
     printed = sum(len(re.findall(r"^Figure \d+(?:\.\d+)*:", page, re.M)) for page in pages)
     assert printed == len(figures), f"{printed} numbered figure captions in the PDF, {len(figures)} HTML figures"
@@ -288,34 +299,96 @@ def test_every_claim_id_is_printed(pages):
     assert not missing, f"{len(missing)} of {len(ids)} claim ids are not in the PDF: {missing[:20]}"
 
 
-def test_bibliography(bookmarks, pages):
-    """Each page with bibliography entries in the HTML has its bookmark, and every entry is printed in
-    the PDF under a bookmark of that title, as a numbered item ([1], [2], ...)."""
-    bib_docs = [doc for doc in DOCS if citations(doc)]
-    assert bib_docs, "no bibliography in the HTML book"
-    for doc in bib_docs:
-        title = norm(title_of(doc))
-        starts = [b.page for b in bookmarks if norm(b.title) == title]
-        assert starts, f"no bookmark {title_of(doc)!r}"
-        tops = sorted({b.page for b in bookmarks if b.depth == 0} | {len(pages)})
-        under = {i for s in starts for i in range(s, next(t for t in tops if t > s))}
-        text = norm(" ".join(pages[i] for i in sorted(under)))
-        entries = citations(doc)
-        missing = [e for e in entries if not found_in(e, text)]
-        assert not missing, f"{len(missing)} of {len(entries)} entries not under {title_of(doc)!r}: {missing[:5]}"
-        numbers = {int(n) for i in under for n in re.findall(r"^\[(\d+)\]", pages[i], re.M)}
-        assert numbers >= set(range(1, len(entries) + 1)), f"numbered entries {sorted(numbers)[:10]}..."
+def test_bibliography_once_complete_and_last(bookmarks, pages):
+    """One 'Bibliography' bookmark, after the last chapter; every entry of the HTML bibliography is
+    printed after it, as a numbered item ([1], [2], ...)."""
+    marks = [b for b in bookmarks if norm(b.title) == "bibliography"]
+    assert len(marks) == 1, f"{len(marks)} bibliography bookmarks: {marks}"
+    last_chapter = max(b.page for b in bookmarks if norm(b.title) != "bibliography")
+    assert marks[0].page >= last_chapter, "the bibliography is not at the end of the book"
+    text = norm(" ".join(pages[marks[0].page:]))
+    entries = [e for doc in DOCS for e in citations(doc)]
+    assert entries, "no bibliography entries in the HTML book"
+    missing = [e for e in entries if not found_in(e, text)]
+    assert not missing, f"{len(missing)} of {len(entries)} entries not in the bibliography: {missing[:5]}"
+    numbers = {int(n) for page in pages[marks[0].page:] for n in re.findall(r"^\[(\d+)\]", page, re.M)}
+    assert numbers >= set(range(1, len(entries) + 1)), f"numbered entries {sorted(numbers)[:10]}..."
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Sphinx's LaTeX writer moves every bibliography entry to one list at the end of the PDF, so the "
-    "Bibliography chapter itself prints only its introduction and the PDF has two 'Bibliography' "
-    "bookmarks (sphinx-doc/sphinx#4775, jupyter-book#1523). Strict: when the build is fixed to print "
-    "the entries in their chapter, this starts passing and the marker must go."))
-def test_bibliography_entries_are_in_their_own_chapter(pages, chapter_pages):
-    for doc in [d for d in DOCS if citations(d)]:
-        text = norm(" ".join(pages[i] for i in chapter_pages[doc]))
-        assert all(found_in(entry, text) for entry in citations(doc))
+def test_parts_and_chapters_in_toc_order(bookmarks):
+    """The outline: the introduction first, then one part per toc part ('I Sources', ...), each holding
+    its chapters in toc order."""
+    top = [b for b in bookmarks if b.depth == 0]
+    assert norm(top[0].title) == "introduction", [b.title for b in top]
+    parts = toc_parts()
+    part_marks = [b for b in top if re.match(r"^[IVX]+ ", b.title)]
+    assert [re.sub(r"^[IVX]+ ", "", b.title) for b in part_marks] == [caption for caption, _ in parts]
+    for (caption, docs), mark in zip(parts, part_marks):
+        following = bookmarks[bookmarks.index(mark) + 1:]
+        children = []
+        for b in following:
+            if b.depth == 0:
+                break
+            if b.depth == 1:
+                children.append(norm(b.title))
+        expected = [norm(title_of(d)) for d in docs if d != "book/bibliography"]
+        assert [c for c in children if c != "bibliography"] == expected, (caption, children)
+
+
+def test_no_blank_pages(pages, reader):
+    """Every page has something besides its running head and page number (part pages have their title)."""
+    blank = []
+    for i, page in enumerate(pages):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        body = [line for line in lines if not re.fullmatch(r"[ivxlc\d]+", line)]
+        if len(body) <= 1 and not reader.pages[i].images:
+            blank.append(f"page {i + 1}: {lines}")
+    assert not blank, "\n".join(blank)
+
+
+SCREEN_ONLY = [r"Execution status", r"Show code", r"Hide code", r"\bclick\b", r"Read it yourself",
+               r"\d+ claims?, \d+ checked", r"Filter the \d+"]
+
+
+def test_no_screen_only_matter(pages):
+    text = " ".join(pages)
+    found = [pattern for pattern in SCREEN_ONLY if re.search(pattern, text, re.I)]
+    assert not found, f"screen-only wording printed: {found}"
+
+
+def test_layout_has_no_overfull_boxes(built_book):
+    log = (built_book / ".work" / "_build" / "latex" / "book.log").read_text(encoding="utf-8", errors="replace")
+    wide = [float(w) for w in re.findall(r"^Overfull \\hbox \(([\d.]+)pt too wide", log, re.M)]
+    assert not [w for w in wide if w > 10], f"overfull boxes over 10 pt: {sorted(w for w in wide if w > 10)}"
+
+
+def test_figures_are_vector_with_readable_text(root):
+    """Every stored figure has a PDF version (what the book prints: vector, no bitmap), drawn no wider
+    than the text block, whose smallest text is at least 7 pt at printed size."""
+    import base64
+    import io
+
+    import nbformat
+    from pypdf import PdfReader
+
+    textwidth = 595.28 - 2 * 72  # A4, the LaTeX writer's 1 in margins
+    figures = 0
+    for path in sorted([*(root / "notebooks").glob("*.ipynb"), *(root / "book").glob("*.ipynb")]):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                # glued figures are stored under myst-nb's record prefix
+                data = {k.removeprefix("application/papermill.record/"): v for k, v in output.get("data", {}).items()}
+                if not any(k.startswith("image/") for k in data):
+                    continue
+                figures += 1
+                assert "application/pdf" in data and "image/png" not in data, f"{path.name}: a figure without a vector version"
+                page = PdfReader(io.BytesIO(base64.b64decode(data["application/pdf"]))).pages[0]
+                width = float(page.mediabox.width)
+                assert len(page.images) == 0, f"{path.name}: a figure with a bitmap inside"
+                sizes = [float(s) for s in re.findall(rb"/F\d+ ([\d.]+) Tf", page.get_contents().get_data())]
+                scale = min(1.0, textwidth / width)
+                assert sizes and min(sizes) * scale >= 7, (path.name, min(sizes), scale)
+    assert figures, "no figures found"
 
 
 def test_all_fonts_are_embedded(pdf):
@@ -335,18 +408,23 @@ def test_no_missing_glyphs(built_book, pages):
     assert not any("\ufffd" in page for page in pages), "U+FFFD (unknown character) in the PDF text"
 
 
-def test_render_pages_for_review(pdf, pages, images_by_page):
-    """Title page, the first page with a numbered table and the first with a figure, as PNG files in
-    _build/screenshots/ for a person to look at; each must show something (not a blank page)."""
+def test_render_pages_for_review(pdf, pages, bookmarks):
+    """Title, contents, a part page, a story chapter's first two pages, a theme table and the
+    bibliography, as PNG files in _build/screenshots/ for a person to look at; none may be blank."""
     from PIL import Image
 
-    table = next((i for i, page in enumerate(pages) if re.search(r"^Table \d+(?:\.\d+)*:", page, re.M)), None)
-    figure = next((i for i, page in enumerate(pages)
-                   if images_by_page.get(i) and re.search(r"^Figure \d+(?:\.\d+)*:", page, re.M)), None)
+    def first(pattern):
+        return next((i for i, page in enumerate(pages) if re.search(pattern, page, re.M)), None)
+
+    story = next(b.page for b in bookmarks if b.title.startswith("S000"))
+    theme = next(b.page for b in bookmarks if norm(b.title) == norm(title_of("notebooks/theme_msc_approvals")))
+    chosen = {"title": 0, "contents": first(r"(?i)^contents$"), "part": first(r"^Part I\b|^Sources$"),
+              "chapter": story, "chapter-2": story + 1, "table": first(r"^Table \d+\.\d+:") if theme is None else
+              next((i for i in range(theme, len(pages)) if re.search(r"^Table \d+\.\d+:", pages[i], re.M)), theme),
+              "bibliography": next(b.page for b in bookmarks if norm(b.title) == "bibliography")}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for name, index in (("title", 0), ("table", table), ("figure", figure)):
-        if index is None:
-            continue  # a book with no table or no figure has nothing to show there
+    for name, index in chosen.items():
+        assert index is not None, f"no page found for {name}"
         target = SCREENSHOTS / f"pdf-{name}"
         subprocess.run(["pdftoppm", "-f", str(index + 1), "-l", str(index + 1), "-r", "80", "-png", "-singlefile",
                         str(pdf), str(target)], check=True, capture_output=True)

@@ -24,8 +24,6 @@ class Rule:
 
 
 RULES = [
-    Rule("page_furniture", "date stamp of the web page (recorded in the sources metadata, not prose)",
-         r"^(?:Updated \d{1,2}:\d\d [AP]M [A-Z]{3}, .+|Release Date:\s*\d{4}-\d\d-\d\d)$"),
     Rule("navigation", "site navigation link", r"^(?:Make \w+ Your Homepage|Return to List)$"),
     Rule("navigation", "links to the site's previous/next articles", r"^(?:Prve|Prev|Next):.*$"),
     Rule("related_articles", "headline of an unrelated article placed beside the story",

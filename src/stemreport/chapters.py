@@ -1,32 +1,46 @@
-"""Building blocks of the source chapters: metadata card, claim tables, fact-checks, highlighted text.
+"""Building blocks of the source chapters, bottom line first.
 
-Every block is computed from the validated data, so a chapter notebook is prose plus one call per
-block. Text from the sources is always escaped (see ``stemreport.tables``).
+A source chapter is the template ``tools/templates/source.ipynb`` with its source id filled in: prose
+plus one call per block, in this order: the verdict box (the story, what it gets right, what it gets
+wrong with the truth beside it, the verdict counts, the rating), one card per claim, the text with its
+claims marked, the rating table, the provenance card and the debris set aside, and the changes log.
+
+Every block is computed from the validated data and rendered as MyST markup, using the roles of the
+``stemreport_sphinx`` extension (``{claim}``, ``{claimtext}``, ``{verdict}``) so that ids are links and
+badges always show the ledger's current verdict. Text from the sources is always escaped.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
-from stemreport import data, schemas
+from stemreport import data, metrics, vocab, words
 from stemreport.seeds import load_seed
-from stemreport.tables import Markup, MarkdownTable, MarkdownText, escape
+from stemreport.tables import MarkdownTable, MarkdownText, Markup, escape, linked
 
-BADGE_ROLE = {
-    "supported": "bdg-success",
-    "partly_supported": "bdg-info",
-    "outdated": "bdg-warning",
-    "contradicted": "bdg-danger",
-    "unverifiable": "bdg-secondary",
-    "opinion": "bdg-primary",
-}
-NOT_CHECKED = "not yet checked"
+PDF_LINK = "../book.pdf"  # the typeset book, published beside the HTML (every chapter page is one folder deep)
 
 
-def badge(verdict: str) -> Markup:
-    """A coloured verdict badge in HTML (plain text in print); empty verdicts say so honestly."""
-    if not verdict:
-        return Markup("{bdg-light}`not yet checked`")
-    return Markup(f"{{{BADGE_ROLE[verdict]}}}`{schemas.VERDICT_LABELS[verdict]}`")
+# --------------------------------------------------------------------------- small pieces of markup
+
+def role(name: str, content: str) -> str:
+    """``{name}`content``` for any content: a run of backticks inside is fenced by a longer run (as in
+    CommonMark code spans), so no character of a source can end the role early."""
+    runs = [len(r) for r in re.findall(r"`+", content)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if content.startswith("`") or content.endswith("`") else ""
+    return f"{{{name}}}{fence}{pad}{content}{pad}{fence}"
+
+
+def badge(code: str) -> Markup:
+    """A verdict badge (its colour, symbol and label come from the vocabulary via the extension)."""
+    return Markup(f"{{verdict}}`{code or vocab.NOT_CHECKED.code}`")
+
+
+def ref(claim_id: str) -> Markup:
+    """A claim's id as a link to its card, with its current verdict badge."""
+    return Markup(f"{{claim}}`{claim_id}`")
 
 
 def cite(keys: str) -> str:
@@ -34,123 +48,294 @@ def cite(keys: str) -> str:
     return f" {{cite:p}}`{','.join(keys)}`" if keys else ""
 
 
-def source_row(source: str) -> pd.Series:
-    sources = data.sources()
-    return sources.loc[sources["source"] == source].iloc[0]
+def theme_label(theme: str) -> str:
+    """The page label of a theme chapter: its docname's last part, with hyphens."""
+    return vocab.THEME[theme].chapter.rsplit("/", 1)[1].replace("_", "-")
 
 
-def source_claims(source: str) -> pd.DataFrame:
-    claims = data.claims()
-    return claims[claims["source"] == source].reset_index(drop=True)
+def chapter_label(source: str) -> str:
+    return f"source-{source[:3]}"
 
 
-def verdict_counts(claims: pd.DataFrame) -> dict[str, int]:
-    counts = claims["verdict"].replace("", NOT_CHECKED).value_counts()
-    return {v: int(counts.get(v, 0)) for v in [*schemas.VERDICTS, NOT_CHECKED]}
+def story(source: str) -> Markup:
+    """The story's code and short title, linked to its chapter: never an S-code alone."""
+    row = data.source_row(source)
+    return Markup(f"{{ref}}`{row.short_id}, {row.short_title} <{chapter_label(source)}>`")  # role text is literal: no escapes
 
 
-def source_card(source: str) -> MarkdownTable:
-    row = source_row(source)
-    fields = [
-        ("Seed file", f"seeds/{source}.txt"),
-        ("Outlet", row.outlet),
-        ("Author", row.author or "none named"),
-        ("Address", row.url or "none found"),
-        ("Date printed on the page", row.stated_date or "none"),
-        ("First published (our estimate)", row.first_published or "not established"),
-        ("How we dated it", row.date_evidence),
-        ("Type of text", row.text_type),
-        ("Primary study or announcement", Markup(escape(row.primary_study) + cite(row.primary_keys))),
-    ]
-    frame = pd.DataFrame(fields, columns=["Field", "Value"])
-    return MarkdownTable(frame, f"Where source {data.short_id(source)} comes from.",
-                         f"tbl-{data.short_id(source).lower()}-card", widths=[25, 75])
+def shorten(text: str, limit: int = 110) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " \u2026"
 
 
-def claims_table(source: str) -> MarkdownTable:
-    claims = source_claims(source)
-    frame = pd.DataFrame({
-        "ID": claims["claim_id"],
-        "Quote from the source": claims["quote"],
-        "Theme": claims["theme"].map(schemas.THEME_LABELS),
-        "Our restatement": claims["claim"],
-        "Verdict": [badge(v) for v in claims["verdict"]],
-    })
-    return MarkdownTable(frame, f"Every checkable claim in source {data.short_id(source)}, quoted verbatim.",
-                         f"tbl-{data.short_id(source).lower()}-claims", widths=[11, 32, 13, 29, 15])
+def verdict_tally(claims: pd.DataFrame) -> Markup:
+    """'{verdict}`supported` 14 · {verdict}`contradicted` 11 ...', verdicts with no claims left out."""
+    counts = metrics.verdict_counts(claims)
+    parts = [f"{badge(code)}\u00a0{n}" for code, n in counts.items() if n]
+    return Markup(" \u00b7 ".join(parts) if parts else "no claims extracted yet")
 
 
-def fact_checks(source: str) -> MarkdownText:
-    """One block per claim: verdict badge, the quote, what the evidence shows, and the citations."""
-    blocks, plain = [], []
-    for row in source_claims(source).itertuples():
-        if row.verdict:
-            finding = (f"{escape(row.explanation)}{cite(row.evidence)} "
-                       f"*Confidence: {row.confidence}; checked {row.checked_on}.*")
+def rating_sentence(source: str) -> str:
+    ratings = data.ratings()
+    summary = metrics.rating_summary(ratings[ratings["source"] == source])
+    if not summary["rated"]:
+        return "Not yet rated."
+    judged, good = summary["judged"], summary["satisfactory"]
+    score = f"score {words.percent(summary['score'])}" if summary["score"] is not None else \
+        f"no score (fewer than {words.number(vocab.MIN_JUDGED_FOR_SCORE)} criteria could be judged)"
+    return (f"{words.capitalised(words.number(good))} of the {words.count(judged, 'criterion', words=False)} that "
+            f"apply {'was' if good == 1 else 'were'} met: {score}.")
+
+
+# --------------------------------------------------------------------------- numbers the prose glues
+
+def glue_values(source: str) -> dict[str, str]:
+    """Everything a source chapter's prose quotes, as text (counts agree with their nouns)."""
+    row = data.source_row(source)
+    claims = data.source_claims(source)
+    stats = data.source_stats().set_index("source").loc[source]
+    counts = metrics.verdict_counts(claims)
+    checked = len(claims) - counts[vocab.NOT_CHECKED.code]
+    return {
+        "code": row.short_id,
+        "claims": words.count(len(claims), "claim"),
+        "checked": words.count(checked, "claim"),
+        "words": words.count(int(stats["words"]), "word", words=False),
+        "first_published": row.first_published.long() if row.first_published else "not established",
+        "stated_date": row.stated_date.long() if row.stated_date else "no date",
+        "rating": rating_sentence(source),
+        "n_wrong": words.count(len(metrics.wrong(claims)), "claim"),
+    }
+
+
+# --------------------------------------------------------------------------- the verdict box
+
+def most_consequential_error(source: str) -> pd.Series | None:
+    """The stated rule: the story's first error in reading order (headline and stamp first) on its main
+    theme (contradicted or outdated); failing that, its first error on any theme; failing that, its
+    first partly supported claim on its main theme. None if it has none of these."""
+    claims = data.source_claims(source).sort_values("start")
+    main = data.source_row(source).theme_list[0]
+    wrong = metrics.wrong(claims)
+    for pool in (wrong[wrong["theme"] == main], wrong,
+                 claims[(claims["verdict"] == "partly_supported") & (claims["theme"] == main)]):
+        if len(pool):
+            return pool.iloc[0]
+    return None
+
+
+def verdict_box(source: str) -> MarkdownText:
+    row = data.source_row(source)
+    claims = data.source_claims(source)
+    counts = metrics.verdict_counts(claims)
+    checkable = metrics.checked(metrics.checkable(claims))
+    lines = [f":::{{admonition}} Bottom line on {row.short_id}, {escape(row.short_title)}", ":class: verdict-box", ""]
+    lines.append(f"**The story.** {escape(row.summary) if row.summary else '*Not yet summarised.*'}")
+    lines.append("")
+    if not len(checkable):
+        lines.append(f"**Not yet checked.** This story's {words.count(len(claims), 'claim')} "
+                     f"{'has' if len(claims) == 1 else 'have'} not been fact-checked yet: no verdict below is final.")
+    else:
+        supported = counts["supported"]
+        lines.append(f"**What it gets right.** {escape(row.gets_right)} "
+                     f"({words.capitalised(words.number(supported))} of its {words.count(len(checkable), 'checkable claim')} "
+                     f"{'is' if supported == 1 else 'are'} fully supported.)")
+        lines.append("")
+        wrong = metrics.wrong(claims).sort_values("start")
+        if len(wrong):
+            lines.append(f"**What it gets wrong, and what is true** ({words.count(len(wrong), 'error')}):")
+            lines.append("")
+            for claim in wrong.itertuples():
+                lines.append(f"- {ref(claim.claim_id)} \u201c{escape(shorten(claim.quote))}\u201d "
+                             f"**True:** {escape(claim.correction)}")
         else:
-            finding = "*Not yet checked.*"
-        blocks.append(f"**{row.claim_id}** {badge(row.verdict)}\n\n> {escape(row.quote)}\n\n{finding}\n")
-        plain.append(f"{row.claim_id}: {row.verdict or NOT_CHECKED}")
-    return MarkdownText("\n".join(blocks), "\n".join(plain))
+            lines.append("**What it gets wrong.** No claim is contradicted or outdated.")
+        partly = counts["partly_supported"]
+        if partly:
+            lines.append("")
+            lines.append(f"{words.capitalised(words.count(partly, 'more claim'))} {'is' if partly == 1 else 'are'} "
+                         "partly supported: a true core, stretched or missing a qualifier (see the cards below).")
+    lines += ["", f"**Verdicts.** {verdict_tally(claims)}", "",
+              f"**As reporting.** {escape(rating_sentence(source))} (see {{ref}}`the ratings <{chapter_label(source)}-ratings>`)"]
+    links = []
+    if row.url:
+        links.append(f"[the original page]({row.url})")
+    links.append(f"<a href=\"{PDF_LINK}\">this book as a PDF</a>")
+    joined = " \u00b7 ".join(links)
+    lines += ["", "```{container} only-html", f"**Read it yourself:** {joined}", "```", ":::"]
+    plain = f"{row.short_id}: " + ", ".join(f"{n} {c}" for c, n in counts.items() if n)
+    return MarkdownText("\n".join(lines), plain)
 
 
-def highlighted_text(source: str) -> MarkdownText:
-    """The source's article text with each claim's span in bold and tagged with its id; debris is
-    replaced by a short marker saying what was set aside."""
+# --------------------------------------------------------------------------- one card per claim
+
+def card(claim) -> str:
+    """The canonical card of one claim (a row of the ledger), anchored by its id."""
+    verdict = vocab.verdict(claim.verdict)
+    theme = vocab.THEME[claim.theme]
+    meta = [f"{{ref}}`{theme.label} <{theme_label(theme.code)}>`" if theme.chapter else escape(theme.label)]
+    if claim.verdict:
+        meta += [escape(f"confidence {claim.confidence}"), escape(f"checked {claim.checked_on.iso()}")]
+    lines = [f"::::{{claim-card}} {claim.claim_id}",
+             f"{badge(claim.verdict)} **{claim.claim_id}** \u00b7 {' · '.join(meta)}", "",
+             f"> {escape(claim.quote)}", "",
+             f"**The text says:** {escape(claim.claim)}", ""]
+    if claim.correction:
+        lines += [f"**What is true:** {linked(claim.correction)}", ""]
+    if claim.verdict:
+        lines += [f"**Why {verdict.label.lower()}:** {linked(claim.explanation)}{cite(claim.evidence)}", ""]
+    else:
+        lines += ["*Not yet checked.*", ""]
+    lines += [f"{{claimback}}`{claim.claim_id}`", "::::"]
+    return "\n".join(lines)
+
+
+def claim_cards(source: str) -> MarkdownText:
+    claims = data.source_claims(source)
+    if claims.empty:
+        return MarkdownText("*No claims have been extracted from this story yet.*", "no claims")
+    blocks = [card(c) for c in claims.itertuples()]
+    plain = "\n".join(f"{c.claim_id}: {c.verdict or vocab.NOT_CHECKED.code}" for c in claims.itertuples())
+    return MarkdownText("\n\n".join(blocks), plain)
+
+
+def retired_cards(source: str) -> MarkdownText:
+    """Anchors for ids that no longer name a claim, so links to them still lead somewhere."""
+    prefix = data.short_id(source) + "-"
+    log = data.corrections()
+    retired = data.retired_ids()
+    retired = retired[retired["claim_id"].str.startswith(prefix)]
+    mine = log[log["claim_id"].str.startswith(prefix)]
+    lines = []
+    for row in retired.itertuples():
+        lines += [f"::::{{claim-card}} {row.claim_id}", f"{badge(vocab.RETIRED.code)} **{row.claim_id}** \u00b7 retired {row.date.iso()}",
+                  "", f"> {escape(row.old_value)}", "", f"**Why:** {linked(row.reason)}", "::::", ""]
+    changes = mine[mine["change"] != "retired"]
+    if len(changes):
+        kinds = changes.groupby("change")["claim_id"].nunique()
+        summary = words.listing([f"{words.count(int(n), 'claim')} ({kind})" for kind, n in kinds.items()])
+        lines.append(f"Changes logged for this story's claims: {summary}; every change, with the old and new "
+                     f"value and the reason, is on the {{ref}}`changes page <changes>`.")
+    if not lines:
+        lines.append("No claim of this story has been changed since it was first published.")
+    return MarkdownText("\n".join(lines), f"{len(retired)} retired ids, {len(changes)} logged changes")
+
+
+# --------------------------------------------------------------------------- the marked text
+
+def legend() -> MarkdownText:
+    entries = [f"{badge(v.code)}" for v in vocab.VERDICTS]
+    text = ("Each claim is highlighted in its verdict's colour, with its own underline (" +
+            ", ".join(f"{v.label.lower()}: {v.underline}" for v in vocab.VERDICTS) +
+            "), and ends with a tag that links to its card. Legend: " + " ".join(entries) +
+            ". Page debris that we set aside is shown in small grey type.")
+    return MarkdownText(text, "legend")
+
+
+def _segments(text: str, claims: pd.DataFrame) -> list[tuple[int, int, str | None]]:
+    """Cut the text where any claim starts or ends; each piece carries its innermost claim (or None)."""
+    cuts = {0, len(text)}
+    for c in claims.itertuples():
+        cuts |= {c.start, c.end}
+    cuts = sorted(cuts)
+    spans = [(c.start, c.end, c.claim_id) for c in claims.itertuples()]
+    pieces = []
+    for a, b in zip(cuts, cuts[1:]):
+        covering = [s for s in spans if s[0] <= a and b <= s[1]]
+        inner = min(covering, key=lambda s: s[1] - s[0])[2] if covering else None
+        pieces.append((a, b, inner))
+    return pieces
+
+
+def marked_text(source: str) -> MarkdownText:
+    """The article text as saved, each claim span coloured by verdict and linked to its card, a tag after
+    each claim; set-aside debris kept visible but quiet. Paragraphs follow the seed's line breaks."""
     text = load_seed(source)
-    claims = source_claims(source)
-    marked = [None] * len(text)
-    for row in claims.itertuples():
-        for i in range(row.start, row.end):
-            marked[i] = marked[i] or row.claim_id
-    ends = {}
-    for row in claims.itertuples():
-        ends.setdefault(row.end, []).append(row.claim_id)
-    debris = {seg[0]: seg for seg in data.content_segments(source) if seg[2]}
-    kinds = {(r.start, r.end): r.kind for r in data.boilerplate().itertuples() if r.source == source}
-    paragraphs, current, i = [], [], 0
-    run_start, run_bold = 0, None
+    claims = data.source_claims(source)
+    debris = {(r.start, r.end): r.kind.replace("_", " ") for r in data.boilerplate().itertuples() if r.source == source}
+    ends: dict[int, list[str]] = {}
+    for c in claims.sort_values(["end", "start"], ascending=[True, False]).itertuples():
+        ends.setdefault(c.end, []).append(c.claim_id)
+    paragraphs, current = [], []
 
-    def flush_run(end):
-        chunk = text[run_start:end]
-        if not chunk:
-            return
-        lines = chunk.split("\n")
-        for n, line in enumerate(lines):
+    def emit(chunk: str, claim_id: str | None, kind: str | None) -> None:
+        for n, line in enumerate(chunk.split("\n")):
             if n:
                 paragraphs.append("".join(current))
                 current.clear()
             if not line.strip():
-                current.append(" " if line and current else "")
+                if line and current:
+                    current.append(" ")
                 continue
-            # Bold markers go on the words, never on surrounding spaces (CommonMark would not parse them).
-            words = escape(line.strip())
-            if run_bold:
-                words = f"**{words}**"
             lead = " " if line[0].isspace() and current else ""
             trail = " " if line[-1].isspace() else ""
-            current.append(lead + words + trail)
+            body = " ".join(line.split())
+            if kind:
+                piece = role("debris", f"{kind}|{body}")
+            elif claim_id:
+                piece = role("claimtext", f"{claim_id}|{body}")
+            else:
+                piece = escape(body)
+            current.append(lead + piece + trail)
 
-    while i < len(text):
-        if i in debris:
-            flush_run(i)
-            start, end, _ = debris[i]
-            current.append(f"*\\[set aside: {kinds[(start, end)].replace('_', ' ')}\\]*")
-            i = end
-            run_start, run_bold = i, marked[i] if i < len(text) else None
+    cursor = 0
+    debris_spans = sorted(debris.items())
+    boundaries = []
+    for (s, e), kind in debris_spans:
+        if s > cursor:
+            boundaries.append((cursor, s, None))
+        boundaries.append((s, e, kind))
+        cursor = e
+    if cursor < len(text):
+        boundaries.append((cursor, len(text), None))
+    for s, e, kind in boundaries:
+        if kind:
+            emit(text[s:e], None, kind)
             continue
-        if marked[i] != run_bold:
-            flush_run(i)
-            run_start, run_bold = i, marked[i]
-        if i + 1 in ends and marked[i]:
-            flush_run(i + 1)
-            current.append(" {sup}`" + ",".join(ends[i + 1]) + "`")
-            run_start, run_bold = i + 1, marked[i + 1] if i + 1 < len(text) else None
-        i += 1
-    flush_run(len(text))
+        own = claims[(claims["start"] >= s) & (claims["end"] <= e)]
+        for a, b, claim_id in _segments(text[s:e], own.assign(start=own["start"] - s, end=own["end"] - s)):
+            emit(text[s + a:s + b], claim_id, None)
+            for tag in ends.get(s + b, []):
+                current.append(f"{{claimmark}}`{tag}`")
     paragraphs.append("".join(current))
     body = "\n\n".join(p.strip() for p in paragraphs if p.strip())
-    return MarkdownText(body, f"{source}: {len(claims)} highlighted claims")
+    return MarkdownText(body, f"{source}: {len(claims)} marked claims")
+
+
+# --------------------------------------------------------------------------- ratings and provenance
+
+def ratings_table(source: str) -> MarkdownTable | MarkdownText:
+    frame = data.ratings()
+    frame = frame[frame["source"] == source]
+    if frame.empty:
+        return MarkdownText("*Not yet rated.*", "not yet rated")
+    table = pd.DataFrame({
+        "Criterion": [f"{vocab.CRITERION[c].label} ({vocab.CRITERION[c].family.split(' /')[0]})" for c in frame["criterion"]],
+        "Rating": frame["rating"].map(lambda r: vocab.RATING_VALUE[r].label),
+        "Why": frame["rationale"],
+    })
+    return MarkdownTable(table, f"How {data.short_id(source)} does as health and science reporting.",
+                         f"tbl-{data.short_id(source).lower()}-ratings", widths=[30, 16, 54])
+
+
+def source_card(source: str) -> MarkdownTable:
+    row = data.source_row(source)
+    fields = [
+        ("Seed file", f"seeds/{source}.txt"),
+        ("Outlet", row.outlet),
+        ("Author", row.author or "none named"),
+        ("Address", Markup(f"<{row.url}>") if row.url else "none found"),
+        ("Date printed on the page", row.stated_date.long() if row.stated_date else "none"),
+        ("First published (our estimate)", row.first_published.long() if row.first_published else "not established"),
+        ("How we dated it", row.date_evidence),
+        ("Type of text", row.text_type or "not yet classified"),
+        ("Primary study or announcement", Markup(escape(row.primary_study) + cite(row.primary_keys))),
+    ]
+    frame = pd.DataFrame(fields, columns=["Field", "Value"])
+    return MarkdownTable(frame, f"Where {row.short_id} comes from.", f"tbl-{row.short_id.lower()}-card", widths=[25, 75])
 
 
 def boilerplate_table(source: str) -> MarkdownTable | MarkdownText:
@@ -162,31 +347,7 @@ def boilerplate_table(source: str) -> MarkdownTable | MarkdownText:
         "Characters": [f"{s}\u2013{e}" for s, e in zip(spans["start"], spans["end"])],
         "Kind": spans["kind"].str.replace("_", " "),
         "Why it was set aside": spans["reason"],
-        "Text (shortened)": [t if len(t) <= 90 else t[:87] + "..." for t in spans["text"]],
+        "Text (shortened)": [shorten(t, 90) for t in spans["text"]],
     })
-    return MarkdownTable(frame, f"Page debris set aside in source {data.short_id(source)}.",
-                         f"tbl-{data.short_id(source).lower()}-debris", widths=[12, 16, 32, 40])
-
-
-def rating_summary(source: str) -> dict:
-    """Media Doctor practice: a score (share satisfactory) only when at least 7 criteria are evaluable."""
-    frame = data.ratings()
-    frame = frame[frame["source"] == source]
-    evaluable = frame[frame["rating"] != "not_applicable"]
-    satisfactory = int((evaluable["rating"] == "satisfactory").sum())
-    score = satisfactory / len(evaluable) if len(evaluable) >= 7 else None
-    return {"evaluable": len(evaluable), "satisfactory": satisfactory, "score": score}
-
-
-def ratings_table(source: str) -> MarkdownTable:
-    frame = data.ratings()
-    frame = frame[frame["source"] == source]
-    labels = {"satisfactory": "Satisfactory", "not_satisfactory": "Not satisfactory", "not_applicable": "Not applicable"}
-    table = pd.DataFrame({
-        "Criterion": frame["criterion"].map(schemas.RATING_CRITERIA),
-        "From": frame["criterion"].map(schemas.RATING_FAMILY),
-        "Rating": frame["rating"].map(labels),
-        "Why": frame["rationale"],
-    })
-    return MarkdownTable(table, f"How source {data.short_id(source)} does as health and science reporting.",
-                         f"tbl-{data.short_id(source).lower()}-ratings", widths=[26, 12, 14, 48])
+    return MarkdownTable(frame, f"Page debris set aside in {data.short_id(source)}.",
+                         f"tbl-{data.short_id(source).lower()}-debris", widths=[13, 16, 31, 40])

@@ -1,49 +1,73 @@
-"""Validated, typed access to the report's data for notebooks.
+"""Validated, typed access to the report's data for notebooks and the Sphinx extension.
 
-Everything goes through ``stemreport.validate.validate_all`` first, so a notebook never renders
-from input that failed a check.
+Everything goes through ``stemreport.validate.validate_all`` first, so nothing renders from input that
+failed a check. Types are set here, once: offsets become integers and every date column becomes a
+``PartialDate`` (or ``None`` when empty) at the precision the data give it, so no caller re-parses or
+compares date strings.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from stemreport import schemas
+from stemreport import schemas, vocab
+from stemreport.dates import PartialDate, parse_optional
 from stemreport.paths import project_root
 from stemreport.seeds import load_seed
 from stemreport.validate import BIBLIOGRAPHY, validate_all
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
+# Date columns per file: column -> the column holding its precision (None: the value's own length).
+DATE_COLUMNS = {
+    schemas.SOURCES.file: {"stated_date": None, "first_published": None},
+    schemas.CLAIMS.file: {"checked_on": None},
+    schemas.APPROVALS.file: {"approval_date": "date_precision", "status_date": None},
+    schemas.EVENTS.file: {"date": "date_precision"},
+    schemas.SPACE_FLIGHTS.file: {"date": "date_precision"},
+    schemas.MARROW_MODELS.file: {"published": "date_precision"},
+    schemas.CORRECTIONS.file: {"date": None},
+    schemas.EVIDENCE_LOG.file: {"searched_on": None},
+}
+INT_COLUMNS = {schemas.CLAIMS.file: ("start", "end"), schemas.BOILERPLATE.file: ("start", "end")}
 
-@lru_cache(maxsize=None)
+
+@cache
 def _tables(root: Path) -> dict:
     return validate_all(root)
 
 
-def _frame(file: str, root: Path | None, ints: tuple[str, ...] = ()) -> pd.DataFrame:
-    frame = _tables(root or project_root())[file].drop(columns="csv_line").copy()
-    for column in ints:
+@cache
+def _typed(file: str, root: Path) -> pd.DataFrame:
+    frame = _tables(root)[file].drop(columns="csv_line").copy()
+    for column in INT_COLUMNS.get(file, ()):
         frame[column] = frame[column].astype(int)
+    for column, precision_column in DATE_COLUMNS.get(file, {}).items():
+        precisions = frame[precision_column] if precision_column else [None] * len(frame)
+        frame[column] = [parse_optional(v, p) for v, p in zip(frame[column], precisions)]
     return frame.reset_index(drop=True)
+
+
+def _frame(file: str, root: Path | None) -> pd.DataFrame:
+    return _typed(file, (root or project_root()).resolve()).copy()
 
 
 def sources(root: Path | None = None) -> pd.DataFrame:
     frame = _frame(schemas.SOURCES.file, root)
     frame["theme_list"] = frame["themes"].str.split(";")
+    frame["short_id"] = frame["source"].map(short_id)
     return frame
 
 
 def claims(root: Path | None = None) -> pd.DataFrame:
-    return _frame(schemas.CLAIMS.file, root, ("start", "end"))
+    return _frame(schemas.CLAIMS.file, root)
 
 
 def boilerplate(root: Path | None = None) -> pd.DataFrame:
-    return _frame(schemas.BOILERPLATE.file, root, ("start", "end"))
+    return _frame(schemas.BOILERPLATE.file, root)
 
 
 def ratings(root: Path | None = None) -> pd.DataFrame:
@@ -70,48 +94,56 @@ def marrow_models(root: Path | None = None) -> pd.DataFrame:
     return _frame(schemas.MARROW_MODELS.file, root)
 
 
+def reviews(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.REVIEWS.file, root)
+
+
+def corrections(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.CORRECTIONS.file, root)
+
+
+def evidence_log(root: Path | None = None) -> pd.DataFrame:
+    return _frame(schemas.EVIDENCE_LOG.file, root)
+
+
 def bibliography(root: Path | None = None) -> dict[str, dict[str, str]]:
-    return _tables(root or project_root())[BIBLIOGRAPHY]
-
-
-DATE_WIDTH = {"day": 10, "month": 7, "year": 4}
-
-
-def parse_date(value: str) -> dt.date:
-    """Partial ISO dates (YYYY, YYYY-MM) sit at the start of their period."""
-    parts = [int(p) for p in value.split("-")] + [1, 1]
-    return dt.date(parts[0], parts[1], parts[2])
-
-
-def date_end(value: str) -> dt.date:
-    """The last day a partial ISO date can mean (so 'after 2025-05' means from June 2025)."""
-    parts = [int(p) for p in value.split("-")]
-    if len(parts) == 3:
-        return dt.date(*parts)
-    if len(parts) == 2:
-        following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
-    return dt.date(parts[0], 12, 31)
-
-
-def shown_date(value: str, precision: str) -> str:
-    """A date cut to the precision it is known to (2025-05-16 with 'month' shows as 2025-05)."""
-    return value[:DATE_WIDTH[precision]]
-
-
-def events_after_publication(root: Path | None = None) -> pd.DataFrame:
-    """Events on record that happened after the story they bear on was first published (a story
-    dated only to a month counts as published at the month's end)."""
-    frame = events(root)
-    published = sources(root).set_index("source")["first_published"]
-    after = [bool(published[e.source]) and parse_date(e.date) > date_end(published[e.source])
-             for e in frame.itertuples()]
-    return frame[after].reset_index(drop=True)
+    return _tables((root or project_root()).resolve())[BIBLIOGRAPHY]
 
 
 def short_id(source: str) -> str:
     """``000_fba4077bc5a9e4a0`` -> ``S000``: the prefix used in claim ids and labels."""
     return "S" + source[:3]
+
+
+def source_of(short: str, root: Path | None = None) -> str:
+    """``S004`` (or ``004``) -> the full source id."""
+    digits = short.removeprefix("S")
+    return next(s for s in sources(root)["source"] if s.startswith(digits + "_"))
+
+
+def source_row(source: str, root: Path | None = None) -> pd.Series:
+    frame = sources(root)
+    return frame.loc[frame["source"] == source].iloc[0]
+
+
+def source_claims(source: str, root: Path | None = None) -> pd.DataFrame:
+    frame = claims(root)
+    return frame[frame["source"] == source].reset_index(drop=True)
+
+
+def retired_ids(root: Path | None = None) -> pd.DataFrame:
+    """Ids that no longer name a claim (retired or split away), with the corrections-log row that says why."""
+    log = corrections(root)
+    return log[log["change"] == "retired"].reset_index(drop=True)
+
+
+def events_after_publication(root: Path | None = None) -> pd.DataFrame:
+    """Events on record that certainly happened after the story they bear on was first published (a story
+    dated only to a month counts as published at the month's end)."""
+    frame = events(root)
+    published = sources(root).set_index("source")["first_published"]
+    after = [published[e.source] is not None and e.date.after(published[e.source]) for e in frame.itertuples()]
+    return frame[after].reset_index(drop=True)
 
 
 def content_segments(source: str, root: Path | None = None) -> list[tuple[int, int, bool]]:
@@ -146,18 +178,10 @@ def source_stats(root: Path | None = None) -> pd.DataFrame:
     for row in sources(root).itertuples():
         raw = load_seed(row.source, root)
         clean = clean_text(row.source, root)
-        rows.append({
-            "source": row.source,
-            "short_id": short_id(row.source),
-            "working_title": row.working_title,
-            "outlet": row.outlet,
-            "stated_date": row.stated_date,
-            "themes": row.themes,
-            "words": count_words(clean),
-            "characters": len(clean),
-            "raw_words": count_words(raw),
-            "raw_characters": len(raw),
-        })
+        rows.append({"source": row.source, "short_id": row.short_id, "working_title": row.working_title,
+                     "outlet": row.outlet, "stated_date": row.stated_date, "themes": row.themes,
+                     "words": count_words(clean), "characters": len(clean),
+                     "raw_words": count_words(raw), "raw_characters": len(raw)})
     return pd.DataFrame(rows)
 
 
@@ -168,3 +192,12 @@ def theme_claims(theme: str, root: Path | None = None) -> pd.DataFrame:
     selected = frame[(frame["theme"] == theme) | related].copy()
     selected["role"] = ["main" if t == theme else "related" for t in selected["theme"]]
     return selected.reset_index(drop=True)
+
+
+def verdict_of(code: str) -> vocab.Verdict:
+    return vocab.verdict(code)
+
+
+def check_date(root: Path | None = None) -> PartialDate:
+    """The date the ledger was last checked (latest ``checked_on``): 'today' for figures and prose."""
+    return max(d for d in claims(root)["checked_on"] if d is not None)

@@ -1,4 +1,4 @@
-"""Declared schemas of the report's data files (pandera), and the controlled vocabularies.
+"""Declared schemas of the report's data files (pandera); the controlled vocabularies come from ``vocab``.
 
 Each ``Table`` names its file, its exact header and the column that identifies a row in error
 messages. Relational checks (quotes against seeds, keys against the bibliography) live in
@@ -12,25 +12,11 @@ from dataclasses import dataclass
 
 import pandera.pandas as pa
 
-THEMES = ["space_culture", "hsc_induction", "organoids", "msc_approvals", "cord_blood_industry", "background"]
-THEME_LABELS = {
-    "space_culture": "Stem-cell culture in space",
-    "hsc_induction": "Making blood stem cells",
-    "organoids": "Bone-marrow organoids",
-    "msc_approvals": "MSC products and approvals",
-    "cord_blood_industry": "Cord blood and the industry",
-    "background": "General background",
-}
-VERDICTS = ["supported", "partly_supported", "contradicted", "outdated", "unverifiable", "opinion"]
-VERDICT_LABELS = {
-    "supported": "Supported",
-    "partly_supported": "Partly supported",
-    "contradicted": "Contradicted",
-    "outdated": "Outdated",
-    "unverifiable": "Unverifiable",
-    "opinion": "Opinion",
-}
-CONFIDENCE = ["high", "medium", "low"]
+from stemreport import dates, vocab
+
+THEMES = [t.code for t in vocab.THEMES]
+VERDICTS = [v.code for v in vocab.VERDICTS]
+CONFIDENCE = list(vocab.CONFIDENCE)
 BOILERPLATE_KINDS = ["navigation", "social", "subscription", "related_articles", "media_placeholder",
                      "unrelated_caption", "page_furniture"]
 
@@ -114,6 +100,8 @@ def _schema(name: str, columns: dict[str, pa.Column]) -> pa.DataFrameSchema:
 SOURCES = Table("data/sources.csv", "source", _schema("sources", {
     "source": _str(_SEED_ID, unique=True),
     "working_title": _str(_nonempty("working_title")),
+    # A name of two to four words that goes with the S-code wherever a story is named ("S004, Bone-marrow MSCs").
+    "short_title": _str(_nonempty("short_title"), pa.Check.str_matches(r"^[^`<>]+$", error="short_title cannot contain ` < or >")),
     "outlet": _str(_nonempty("outlet")),
     "author": _str(),
     "url": _str(pa.Check(lambda v: v == "" or v.startswith(("http://", "https://")), element_wise=True,
@@ -126,6 +114,9 @@ SOURCES = Table("data/sources.csv", "source", _schema("sources", {
     "primary_study": _str(),
     "primary_keys": _str(_key_list(allow_empty=True)),
     "themes": _str(_themes_list()),
+    # The verdict box at the top of the chapter: the story in one sentence, and what it gets right.
+    "summary": _str(),
+    "gets_right": _str(),
 }))
 
 CLAIMS = Table("data/claims.csv", "claim_id", _schema("claims", {
@@ -139,6 +130,8 @@ CLAIMS = Table("data/claims.csv", "claim_id", _schema("claims", {
     "verdict": _str(_in(VERDICTS, allow_empty=True)),
     "evidence": _str(_key_list(allow_empty=True)),
     "explanation": _str(),
+    # What is true instead, in one sentence of our words: required for every verdict that needs one.
+    "correction": _str(),
     "confidence": _str(_in(CONFIDENCE, allow_empty=True)),
     "checked_on": _str(_date(allow_empty=True)),
     # Other themes the claim speaks to, so each theme chapter gathers it from every source.
@@ -154,30 +147,12 @@ BOILERPLATE = Table("data/boilerplate.csv", "span", _schema("boilerplate", {
     "text": _str(_nonempty("text")),
 }))
 
-RATING_CRITERIA = {
-    # HealthNewsReview.org / Media Doctor criteria
-    "costs": "Discusses costs",
-    "benefits_quantified": "Quantifies benefits",
-    "harms": "Discusses harms",
-    "evidence_quality": "Grasps the quality of the evidence",
-    "disease_mongering": "Avoids disease-mongering",
-    "independent_sources": "Uses independent sources, notes conflicts of interest",
-    "alternatives": "Compares with existing alternatives",
-    "availability": "Establishes availability",
-    "novelty": "Establishes true novelty",
-    "news_release_reliance": "Goes beyond a news release",
-    # ISSCR guidance on communicating stem-cell research
-    "species_model_stated": "States the species or model",
-    "research_stage_stated": "States the research stage",
-    "peer_reviewed_source_identified": "Identifies a peer-reviewed source",
-    "unproven_treatment_caveat": "Cautions about unproven stem-cell treatments",
-}
-RATING_FAMILY = {c: ("Media Doctor" if i < 10 else "ISSCR") for i, c in enumerate(RATING_CRITERIA)}
-RATINGS = ["satisfactory", "not_satisfactory", "not_applicable"]
+RATING_CRITERIA = [c.code for c in vocab.CRITERIA]
+RATINGS = [r.code for r in vocab.RATING_VALUES]
 
 RATINGS_TABLE = Table("data/ratings.csv", "criterion", _schema("ratings", {
     "source": _str(_SEED_ID),
-    "criterion": _str(_in(list(RATING_CRITERIA))),
+    "criterion": _str(_in(RATING_CRITERIA)),
     "rating": _str(_in(RATINGS)),
     "rationale": _str(_nonempty("rationale")),
 }))
@@ -185,7 +160,7 @@ RATINGS_TABLE = Table("data/ratings.csv", "criterion", _schema("ratings", {
 APPROVAL_TYPES = ["full", "conditional", "time_limited", "hospital_exemption"]
 APPROVAL_STATUS = ["approved", "withdrawn", "expired", "suspended", "unknown"]
 CELL_SOURCES = ["bone_marrow", "adipose", "umbilical_cord", "cord_blood", "placenta", "other"]
-PRECISION = ["day", "month", "year"]
+PRECISION = list(dates.PRECISIONS)
 
 APPROVALS = Table("data/approvals.csv", "product", _schema("approvals", {
     "product": _str(_nonempty("product")),
@@ -258,5 +233,35 @@ MARROW_MODELS = Table("data/marrow_models.csv", "model", _schema("marrow_models"
     "evidence": _str(_key_list(allow_empty=False)),
 }))
 
-TABLES = [SOURCES, CLAIMS, BOILERPLATE, RATINGS_TABLE, APPROVALS, EVENTS, SPACE_FLIGHTS, HSC_ROUTES, MARROW_MODELS]
+# The second, blind review (see the method chapter): two verdicts per claim, and the adjudicated one
+# wherever they differ.
+REVIEWS = Table("data/reviews.csv", "claim_id", _schema("reviews", {
+    "claim_id": _str(pa.Check.str_matches(_CLAIM_ID.pattern, error="claim_id is not like S004-07")),
+    "reviewer": _str(_in(list(vocab.REVIEWERS))),
+    "verdict": _str(_in(VERDICTS)),
+    "note": _str(),
+}))
+
+# The ledger's history: every change to a claim after its first publication in the book.
+CORRECTIONS = Table("data/corrections.csv", "claim_id", _schema("corrections", {
+    "date": _str(_date()),
+    "claim_id": _str(pa.Check.str_matches(_CLAIM_ID.pattern, error="claim_id is not like S004-07")),
+    "change": _str(_in(list(vocab.CORRECTION_KINDS))),
+    "old_value": _str(),
+    "new_value": _str(),
+    "reason": _str(_nonempty("reason")),
+}))
+
+# How each bibliography entry can be found again: the search that finds it, when, and what it supports.
+EVIDENCE_LOG = Table("data/evidence_log.csv", "key", _schema("evidence_log", {
+    "key": _str(pa.Check.str_matches(_KEY.pattern, error="not a bibliography key"), unique=True),
+    "query": _str(_nonempty("query")),
+    "searched_on": _str(_date()),
+    "found": _str(_in(["exact", "same_work"])),
+    "quality": _str(_in(["peer_reviewed", "regulator", "institution_release", "reputable_news", "secondary", "weak"])),
+    "supports": _str(_nonempty("supports")),
+}))
+
+TABLES = [SOURCES, CLAIMS, BOILERPLATE, RATINGS_TABLE, APPROVALS, EVENTS, SPACE_FLIGHTS, HSC_ROUTES, MARROW_MODELS,
+          REVIEWS, CORRECTIONS, EVIDENCE_LOG]
 REFERENCE_TABLES = [SPACE_FLIGHTS, HSC_ROUTES, MARROW_MODELS]

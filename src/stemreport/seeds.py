@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from stemreport.errors import InputError, Problem
@@ -69,7 +69,7 @@ def seed_ids(root: Path | None = None) -> list[str]:
     return [name.removesuffix(".txt") for name in read_manifest(root or project_root())]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(path: Path) -> str:
     # newline="" keeps the text exactly as stored, so offsets are indices into the raw seed.
     with open(path, encoding="utf-8", newline="") as handle:

@@ -26,18 +26,39 @@ def escape(value) -> str:
     return _PUNCT.sub(r"\\\1", " ".join(text.split()))
 
 
+_CLAIM_ID = re.compile(r"\bS\d{3}-\d{2}\b")
+
+
+def linked(value) -> Markup:
+    """Escape text from the data, but turn every claim id in it into a ``{claim}`` link (with its badge):
+    an explanation that says 'judged in S003-02' links to that card, like the book's own prose."""
+    text = "" if value is None else str(value)
+    parts, cursor = [], 0
+    for match in _CLAIM_ID.finditer(text):
+        parts.append(escape(text[cursor:match.start()]))
+        parts.append(f"{{claim}}`{match.group()}`")
+        cursor = match.end()
+    parts.append(escape(text[cursor:]))
+    return Markup("".join(parts))
+
+
 class MarkdownTable:
-    def __init__(self, frame: pd.DataFrame, caption: str, name: str, widths: list[int] | None = None):
+    """A captioned, named table. ``classes`` are added to the table (for example ``all-claims``, which the
+    book's script turns into a filterable table in HTML)."""
+
+    def __init__(self, frame: pd.DataFrame, caption: str, name: str, widths: list[int] | None = None,
+                 classes: tuple[str, ...] = ()):
         self.frame = frame.reset_index(drop=True)
         self.caption = caption
         self.name = name
         self.widths = widths or [1] * len(frame.columns)
+        self.classes = classes
         if len(self.widths) != len(frame.columns):
             raise ValueError(f"table {name}: {len(self.widths)} widths for {len(frame.columns)} columns")
 
     def _repr_markdown_(self) -> str:
         lines = [f"```{{list-table}} {escape(self.caption)}", ":header-rows: 1", f":name: {self.name}",
-                 f":widths: {' '.join(str(w) for w in self.widths)}", ":class: longtable", ""]
+                 f":widths: {' '.join(str(w) for w in self.widths)}", f":class: {' '.join(('longtable', *self.classes))}", ""]
         rows = [list(self.frame.columns)] + self.frame.values.tolist()
         for row in rows:
             first = True
@@ -55,6 +76,14 @@ class MarkdownTable:
 
 def show(frame: pd.DataFrame, caption: str, name: str, widths: list[int] | None = None) -> MarkdownTable:
     return MarkdownTable(frame, caption, name, widths)
+
+
+def drop_constant(frame: pd.DataFrame, columns: list[str], widths: list[int]) -> tuple[pd.DataFrame, list[int], dict]:
+    """Drop any of ``columns`` that holds one value on every row (a column that says nothing), returning
+    the narrower frame, its widths and {column: the shared value} so the caption can say it once."""
+    dropped = {c: str(frame[c].iloc[0]) for c in columns if len(frame) > 1 and frame[c].astype(str).nunique() == 1}
+    keep = [i for i, c in enumerate(frame.columns) if c not in dropped]
+    return frame[[frame.columns[i] for i in keep]], [widths[i] for i in keep], dropped
 
 
 class MarkdownText:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 
-from stemreport import schemas
+from stemreport import schemas, vocab
 from stemreport.errors import InputError, Problem
 from stemreport.paths import project_root
 from stemreport.seeds import check_seeds, load_seed, seed_ids
@@ -133,12 +133,103 @@ def check_claims(claims: pd.DataFrame, boilerplate: pd.DataFrame, bibliography: 
         related = [t for t in row.related_themes.split(";") if t]
         if row.theme in related or "background" in related:
             problems.append(Problem(**where, message="related_themes must not repeat the main theme or list 'background'"))
-        if row.verdict and row.verdict not in ("unverifiable", "opinion") and not row.evidence:
+        if not row.verdict:
+            if row.correction or row.evidence:
+                problems.append(Problem(**where, message="a claim not yet checked (empty verdict) cannot have evidence or a correction"))
+            continue
+        verdict = vocab.VERDICT[row.verdict]
+        if verdict.needs_evidence and not row.evidence:
             problems.append(Problem(**where, message=f"verdict '{row.verdict}' needs at least one evidence key"))
+        if verdict.needs_correction and not row.correction.strip():
+            problems.append(Problem(**where, message=f"verdict '{row.verdict}' needs a correction (one sentence saying what is true)"))
+        if not verdict.needs_correction and row.correction.strip():
+            problems.append(Problem(**where, message=f"verdict '{row.verdict}' takes no correction (only claims that are not "
+                                                     f"supported, opinions aside, get one)"))
     problems += check_keys(claims, schemas.CLAIMS, "evidence", bibliography)
-    for source in sources:
-        if source not in set(claims["source"]):
-            problems.append(Problem(file, None, None, f"source {source} has no claims"))
+    return problems
+
+
+def check_reviews(reviews: pd.DataFrame, claims: pd.DataFrame) -> list[Problem]:
+    """Two independent verdicts per checked claim; an adjudication with a reason wherever they differ, and
+    the ledger's verdict is the agreed or the adjudicated one."""
+    file, problems = schemas.REVIEWS.file, []
+    ledger = dict(zip(claims["claim_id"], claims["verdict"]))
+    seen: dict[tuple[str, str], int] = {}
+    for row in reviews.itertuples():
+        where = dict(file=file, line=row.csv_line, row=f"claim {row.claim_id}")
+        if row.claim_id not in ledger:
+            problems.append(Problem(**where, message=f"review of an unknown claim (not in {schemas.CLAIMS.file})"))
+            continue
+        if (row.claim_id, row.reviewer) in seen:
+            problems.append(Problem(**where, message=f"reviewer {row.reviewer} judged this claim twice "
+                                                     f"(also line {seen[row.claim_id, row.reviewer]})"))
+        seen.setdefault((row.claim_id, row.reviewer), row.csv_line)
+        if row.reviewer == "adjudication" and not row.note.strip():
+            problems.append(Problem(**where, message="an adjudicated disagreement needs a reason (note is empty)"))
+    by_claim = {c: {r.reviewer: r for r in reviews.itertuples() if r.claim_id == c} for c in ledger}
+    for row in claims.itertuples():
+        if not row.verdict:
+            continue
+        where = dict(file=file, line=None, row=f"claim {row.claim_id}")
+        got = by_claim[row.claim_id]
+        missing = [r for r in ("A", "B") if r not in got]
+        if missing:
+            problems.append(Problem(**where, message=f"needs two reviews (A and B); missing {', '.join(missing)}"))
+            continue
+        a, b = got["A"].verdict, got["B"].verdict
+        if a != b and "adjudication" not in got:
+            problems.append(Problem(**{**where, "line": got["B"].csv_line},
+                                    message=f"reviewers disagree ({a} / {b}) and there is no adjudication row with a reason"))
+            continue
+        final = got["adjudication"].verdict if "adjudication" in got else a
+        if final != row.verdict:
+            problems.append(Problem(schemas.CLAIMS.file, row.csv_line, f"claim {row.claim_id}",
+                                    f"verdict '{row.verdict}' differs from the reviewed verdict '{final}' in {file}"))
+    return problems
+
+
+def check_corrections(corrections: pd.DataFrame, claims: pd.DataFrame) -> list[Problem]:
+    """Every logged change names a current claim, or a retired id that is no longer in the ledger."""
+    file, problems = schemas.CORRECTIONS.file, []
+    current = set(claims["claim_id"])
+    retired = set(corrections.loc[corrections["change"] == "retired", "claim_id"])
+    for row in corrections.itertuples():
+        where = dict(file=file, line=row.csv_line, row=f"claim {row.claim_id}")
+        if row.change == "retired" and row.claim_id in current:
+            problems.append(Problem(**where, message="a retired id must not be reused in the ledger"))
+        elif row.change != "retired" and row.claim_id not in current and row.claim_id not in retired:
+            problems.append(Problem(**where, message=f"unknown claim (not in {schemas.CLAIMS.file} and not retired)"))
+        if row.change == "split":
+            for new in filter(None, (c.strip() for c in row.new_value.split(";"))):
+                if new not in current:
+                    problems.append(Problem(**where, message=f"split into '{new}', which is not in {schemas.CLAIMS.file}"))
+    return problems
+
+
+def check_bibliography_uniqueness(bibliography: dict, text: str) -> list[Problem]:
+    """One key per work: two entries with the same DOI or URL are the same work cited twice."""
+    problems, seen = [], {}
+    for key, fields in bibliography.items():
+        for field in ("doi", "url"):
+            value = fields.get(field, "").strip().lower().rstrip("/")
+            if not value:
+                continue
+            if (field, value) in seen:
+                line = (_entry_lines(text, key) or [None])[0]
+                problems.append(Problem(BIBLIOGRAPHY, line, f"entry {key}",
+                                        f"same {field} as entry {seen[field, value]}; merge them into one key"))
+            seen.setdefault((field, value), key)
+    return problems
+
+
+def check_evidence_log(log: pd.DataFrame, bibliography: dict) -> list[Problem]:
+    """Every bibliography key can be found again: it has a row in the evidence log, and vice versa."""
+    file = schemas.EVIDENCE_LOG.file
+    logged = set(log["key"])
+    problems = [Problem(file, row.csv_line, f"key {row.key}", f"not an entry of {BIBLIOGRAPHY}")
+                for row in log.itertuples() if row.key not in bibliography]
+    problems += [Problem(BIBLIOGRAPHY, None, f"entry {key}", f"missing from {file} (how it was found again)")
+                 for key in bibliography if key not in logged]
     return problems
 
 
@@ -177,7 +268,7 @@ def check_ratings(ratings: pd.DataFrame, sources: list[str]) -> list[Problem]:
         seen.setdefault((row.source, row.criterion), row.csv_line)
     for source in sources:
         missing = [c for c in schemas.RATING_CRITERIA if (source, c) not in seen]
-        if missing:
+        if missing and len(missing) < len(schemas.RATING_CRITERIA):  # not rated at all is allowed (a new source)
             problems.append(Problem(file, None, None, f"source {source} is not rated on: {', '.join(missing)}"))
     return problems
 
@@ -212,7 +303,12 @@ def validate_all(root: Path | None = None) -> dict[str, pd.DataFrame]:
     boilerplate = tables[schemas.BOILERPLATE.file]
     problems += check_spans(boilerplate, schemas.BOILERPLATE.file, "text",
                             lambda r: f"{r.source}[{r.start}:{r.end}]", set(sources), root)
-    problems += check_claims(tables[schemas.CLAIMS.file], boilerplate, bibliography, sources, root)
+    claims = tables[schemas.CLAIMS.file]
+    problems += check_claims(claims, boilerplate, bibliography, sources, root)
+    problems += check_reviews(tables[schemas.REVIEWS.file], claims)
+    problems += check_corrections(tables[schemas.CORRECTIONS.file], claims)
+    problems += check_bibliography_uniqueness(bibliography, read_utf8(root / BIBLIOGRAPHY, BIBLIOGRAPHY))
+    problems += check_evidence_log(tables[schemas.EVIDENCE_LOG.file], bibliography)
     problems += check_keys(source_table, schemas.SOURCES, "primary_keys", bibliography)
     problems += check_ratings(tables[schemas.RATINGS_TABLE.file], sources)
     for table in (schemas.APPROVALS, schemas.EVENTS, *schemas.REFERENCE_TABLES):

@@ -10,7 +10,7 @@ exits non-zero and leaves the published outputs exactly as they were.
 Reproducible: ``SOURCE_DATE_EPOCH`` is pinned (see ``source_date_epoch``), so the title-page date and
 the PDF's dates and /ID depend on the inputs, not on the clock.
 
-    python -m stemreport.build [--html-only] [--force]
+    python -m stemreport_tools.build [--html-only] [--force]
 """
 from __future__ import annotations
 
@@ -36,14 +36,14 @@ NOT_INPUTS_AT_ROOT = {"tests", ".ci"}
 
 
 def inputs_fingerprint(root: Path) -> str:
-    """Hash of everything notebooks read besides their own code: data, seeds, bibliography, package.
+    """Hash of everything notebooks read besides their own code: data, seeds, bibliography, report library.
 
     jupyter-cache keys a notebook on its code alone, and Sphinx re-reads a page only when its file
     changes; when the data changes instead, both must be told, or the book would show stale outputs.
     """
     digest = hashlib.sha256()
     files = [root / "references.bib", *sorted((root / "data").rglob("*")), *sorted((root / "seeds").rglob("*")),
-             *sorted((root / "src" / "stemreport").rglob("*.py"))]
+             *sorted((root / "src" / "stemreport").rglob("*.py"))]  # the library only: tools and the extension do not count
     for path in files:
         if path.is_file():
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
@@ -217,10 +217,20 @@ def main(argv: list[str] | None = None) -> int:
         print("[build] data, seeds or package changed since the last build: re-executing all notebooks", flush=True)
         shutil.rmtree(root / "_build" / ".jupyter_cache", ignore_errors=True)
         stamp.unlink(missing_ok=True)
+    # Sphinx never deletes the page of a document that left the toc: when the list of documents changes,
+    # the work area's outputs start afresh so the published book has no stale pages.
+    from stemreport_tools.toc import toc_docnames
+
+    docs_record = work / "toc-docnames.json"
+    docs = json.dumps(toc_docnames(root))
+    if not docs_record.is_file() or docs_record.read_text(encoding="utf-8") != docs:
+        for output in ("html", "latex", "jupyter_execute"):
+            shutil.rmtree(built / output, ignore_errors=True)
+        stale = True
     env = build_env(epoch)
-    from stemreport.execution import NotebookFailed, execute_stale
+    from stemreport_tools.execution import NotebookFailed, execute_stale
     try:
-        execute_stale(root, workers=min(2, os.cpu_count() or 1))
+        execute_stale(root)
     except NotebookFailed as err:
         print(f"{err}\n[build] a notebook failed; the previous book in _build/html and _build/pdf is untouched",
               file=sys.stderr)
@@ -233,6 +243,12 @@ def main(argv: list[str] | None = None) -> int:
         if not pdf.is_file():
             raise SystemExit(f"[build] LaTeX reported success but {pdf} is missing; previous book untouched")
     stamp.write_text(data_fingerprint)
+    docs_record.write_text(docs, encoding="utf-8")
+    # The HTML links to the typeset book (``book.pdf`` at its root): publish the new PDF beside it, or, for an
+    # HTML-only preview, the last good one.
+    pdf_source = built / "latex" / "book.pdf" if not args.html_only else root / "_build" / "pdf" / "book.pdf"
+    if pdf_source.is_file():
+        shutil.copy2(pdf_source, built / "html" / "book.pdf")
     for output in outputs:
         published.forget(output)  # a swap cut short must never look current
     _swap_dir(built / "html", root / "_build" / "html")

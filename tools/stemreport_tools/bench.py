@@ -18,8 +18,8 @@ import time
 
 import nbformat
 
-from stemreport.notebooks import toc_notebooks
 from stemreport.paths import project_root
+from stemreport_tools.toc import toc_notebooks
 
 EXECUTED = re.compile(r"^\[build\] executed (\S+) in", re.M)
 
@@ -71,7 +71,7 @@ def _machine() -> str:
 
 def main() -> int:
     root = project_root()
-    build = [sys.executable, "-m", "stemreport.build"]
+    build = [sys.executable, "-m", "stemreport_tools.build"]
     notebooks = toc_notebooks(root)
     total = len(notebooks)
     print(f"bench on {_machine()}", file=sys.stderr, flush=True)

@@ -4,11 +4,10 @@ Each notebook runs from its own folder, exactly as in Jupyter, with a fixed kern
 that two runs write identical files. Notebooks are found from ``_toc.yml`` (any folder, e.g.
 ``book/intro.ipynb``) and from ``notebooks/`` and ``book/``, so a new chapter needs no code change.
 
-    python -m stemreport.notebooks [NOTEBOOK ...]
+    python -m stemreport_tools.notebooks [NOTEBOOK ...]
 """
 from __future__ import annotations
 
-import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,49 +16,11 @@ import nbformat
 from nbclient import NotebookClient
 
 from stemreport.paths import project_root
+from stemreport_tools.chapters import canonical
+from stemreport_tools.toc import toc_notebooks
 
 KERNEL = "python3"
 NOTEBOOK_FOLDERS = ("notebooks", "book")  # every notebook here is also checked by nbval (pyproject testpaths)
-
-
-def toc_docnames(root: Path | None = None) -> list[str]:
-    """Every document of the book in ``_toc.yml`` order (root, parts, chapters, sections), without
-    suffix; ``glob`` entries are expanded over the ``.md`` and ``.ipynb`` files they match."""
-    import yaml
-
-    root = root or project_root()
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8")) or {}
-    found: list[str] = []
-
-    def add(name: str) -> None:
-        name = re.sub(r"\.(md|ipynb|rst)$", "", name)
-        if name not in found:
-            found.append(name)
-
-    def walk(entry) -> None:
-        if isinstance(entry, list):
-            for item in entry:
-                walk(item)
-        elif isinstance(entry, dict):
-            if "file" in entry:
-                add(str(entry["file"]))
-            if "glob" in entry:
-                for path in sorted(root.glob(str(entry["glob"]))):
-                    if path.suffix in (".md", ".ipynb"):
-                        add(path.relative_to(root).as_posix())
-            for key in ("parts", "chapters", "sections"):
-                walk(entry.get(key))
-
-    if "root" in toc:
-        add(str(toc["root"]))
-    walk(toc)
-    return found
-
-
-def toc_notebooks(root: Path | None = None) -> list[Path]:
-    """The ``.ipynb`` files the book is built from, in ``_toc.yml`` order."""
-    root = root or project_root()
-    return [root / f"{name}.ipynb" for name in toc_docnames(root) if (root / f"{name}.ipynb").is_file()]
 
 
 def notebook_paths(root: Path | None = None) -> list[Path]:
@@ -83,7 +44,7 @@ def execute(path: Path) -> Path:
     }
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
-    nbformat.write(notebook, path)
+    nbformat.write(canonical(notebook), path)
     return path
 
 

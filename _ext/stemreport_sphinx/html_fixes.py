@@ -40,6 +40,5 @@ def _fix_page(app, pagename, templatename, context, doctree) -> None:
         context["body"] = _BIBLIOENTRY.sub(r'\1 role="listitem"', context["body"])
 
 
-def setup(app):
+def setup(app) -> None:
     app.connect("html-page-context", _fix_page)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,157 @@
+"""Print tweaks: the PDF reads as a book, not a web page.
+
+- Structure: Sphinx puts the root document's own sections first as chapters of their own and knows no
+  parts. Here the introduction becomes one unnumbered opening chapter, each part of ``_toc.yml`` gets a
+  part page (``\\part``) before its first chapter, and the Bibliography chapter's page is dropped: the
+  LaTeX writer gathers every cited entry into one bibliography at the end of the book, which is where
+  books keep it.
+- Running heads are short: a story's code and short title, a theme's label.
+- Verdict badges, claim tags and marked spans are coloured in the PDF exactly as in HTML: their colour
+  macros (``\\DUrole...``) are written into the LaTeX preamble from ``stemreport.vocab``.
+- Code cells never print (report pages hide their code in HTML too; the notebooks hold it), nor do
+  nodes marked ``only-html`` (screen-only matter such as the link to this PDF).
+"""
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx import addnodes
+
+
+def _macro(name: str, body: str) -> str:
+    return f"\\expandafter\\def\\csname DUrole{name}\\endcsname#1{{{body}}}"
+
+
+def preamble() -> str:
+    from stemreport import vocab
+
+    lines = [
+        "% Print layout (stemreport_sphinx.latex): long URLs break inside the margin; short running heads",
+        "% (the chapter's, set by \\markboth after each title), page numbers in the footer.",
+        "\\usepackage{xurl}",
+        "\\setlength{\\headheight}{14pt}",
+        "\\makeatletter",
+        "\\fancypagestyle{normal}{\\fancyhf{}\\fancyhead[L]{\\nouppercase{\\sffamily\\small\\leftmark}}"
+        "\\fancyfoot[R]{\\sffamily\\thepage}\\renewcommand{\\headrulewidth}{0.4pt}\\renewcommand{\\footrulewidth}{0pt}}",
+        "\\renewcommand{\\sectionmark}[1]{}",
+        "\\renewcommand{\\subsectionmark}[1]{}",
+        "\\makeatother",
+        "% Verdict colours, written by stemreport_sphinx from stemreport.vocab.",
+        "\\usepackage[normalem]{ulem}",
+        "% Badges set in DejaVu Sans, which has every verdict symbol (the book's serif and sans fonts lack some).",
+        "\\newfontfamily\\stemreportbadgefont{DejaVu Sans Condensed}",
+        "\\newcommand{\\stemreportbadge}[3]{{\\setlength{\\fboxsep}{1.2pt}\\colorbox[HTML]{#1}{\\textcolor[HTML]{#2}"
+        "{\\strut\\stemreportbadgefont\\scriptsize #3}}}}",
+        _macro("verdict-badge", "#1"),
+        _macro("claim-ref", "#1"),
+        _macro("claim-id", "\\mbox{#1}"),
+        _macro("claim-mark", "\\textsuperscript{#1}"),
+        _macro("debris", "{\\color[HTML]{767676}\\footnotesize #1}"),
+        _macro("debris-kind", "\\textit{#1}"),
+    ]
+    for v in (*vocab.VERDICTS, vocab.NOT_CHECKED, vocab.RETIRED):
+        colour, text = v.colour.lstrip("#"), v.text_colour.lstrip("#")
+        if v.colour.upper() == "#FFFFFF":
+            colour, text = "EEEEEE", "000000"
+        lines.append(_macro(v.css_class, f"\\stemreportbadge{{{colour}}}{{{text}}}{{#1}}"))
+        span = v.css_class.replace("verdict-", "span-")
+        lines.append(_macro(span, f"\\bgroup\\markoverwith{{\\textcolor[HTML]{{{colour}}}{{\\rule[-0.55ex]{{1pt}}{{1.1pt}}}}}}\\ULon{{#1}}"))
+    return "\n".join(lines) + "\n"
+
+
+def _config_inited(app, config) -> None:
+    elements = dict(config.latex_elements or {})
+    elements["preamble"] = elements.get("preamble", "") + "\n" + preamble()
+    config.latex_elements = elements
+
+
+def _drop_screen_only(app, doctree, docname) -> None:
+    if app.builder.format != "latex":
+        return
+    for cell in list(doctree.findall(nodes.container)):
+        classes = cell.get("classes", [])
+        if any(c in classes for c in ("tag_hide-input", "tag_remove-input")):
+            for child in list(cell.children):
+                if "cell_input" in child.get("classes", []):
+                    cell.remove(child)
+    for node in list(doctree.findall(nodes.Element)):
+        if "only-html" in node.get("classes", []) and node.parent is not None:
+            node.parent.remove(node)
+
+
+def _latex_escape(text: str) -> str:
+    from sphinx.util.texescape import escape
+
+    return escape(text)
+
+
+def running_head(docname: str, title: str) -> str:
+    """A short running head: 'S004 Bone-marrow MSCs' for a story, else the chapter's own title."""
+    import re
+
+    from stemreport import data
+
+    match = re.fullmatch(r"notebooks/source_(\d{3})", docname)
+    if match:
+        row = data.source_row(data.source_of(match.group(1)))
+        return f"{row.short_id} \u00b7 {row.short_title}"
+    return title if len(title) <= 45 else title[:42].rsplit(" ", 1)[0] + "\u2026"
+
+
+def _parts(app) -> list[tuple[str, list[str]]]:
+    site_map = getattr(app.env, "external_site_map", None)
+    if site_map is None:
+        return []
+    return [(tree.caption or "", [str(item) for item in tree.items]) for tree in site_map.root.subtrees]
+
+
+def _restructure(app, doctree, docname) -> None:
+    """Give the assembled print book its shape: introduction, parts, chapters, one bibliography."""
+    if app.builder.format != "latex" or docname != app.config.root_doc:
+        return
+    top = next(iter(doctree.findall(nodes.section)), None)
+    if top is None:
+        return
+    files = {n["docname"]: n for n in doctree.findall(addnodes.start_of_file)}
+    # 1. The introduction: the root document's own content, before the first chapter, as one unnumbered chapter.
+    first_file = next((n for n in top.findall(addnodes.start_of_file)), None)
+    body = [child for child in top.children[1:]]
+    stop = next((i for i, child in enumerate(body) if first_file is not None and first_file in child.findall(addnodes.start_of_file)), len(body))
+    intro_nodes = body[:stop]
+    if intro_nodes:
+        intro = nodes.section(ids=["stemreport-introduction"])
+        intro += nodes.title("", "Introduction")
+        for child in intro_nodes:
+            top.remove(child)
+            intro += child
+        top.insert(1, nodes.raw("", "\\setcounter{secnumdepth}{-1}\n", format="latex"))
+        top.insert(2, intro)
+        top.insert(3, nodes.raw("", "\\setcounter{secnumdepth}{1}\n", format="latex"))
+    # 2. A part page before each part's first chapter.
+    for caption, docs in _parts(app):
+        first = next((files[d] for d in docs if d in files), None)
+        if first is not None and caption:
+            first.parent.insert(first.parent.index(first), nodes.raw("", f"\\part{{{_latex_escape(caption)}}}\n", format="latex"))
+    # 3. Short running heads: set after each chapter's title.
+    for name, node in files.items():
+        section = next(iter(node.findall(nodes.section)), None)
+        if section is None or not section.children or not isinstance(section[0], nodes.title):
+            continue
+        head = _latex_escape(running_head(name, section[0].astext()))
+        section.insert(1, nodes.raw("", f"\\markboth{{{head}}}{{{head}}}\n", format="latex"))
+    # 4. One bibliography, at the end: the chapter that holds it in HTML has nothing to print.
+    for name in ("book/bibliography",):
+        if name in files:
+            files[name].parent.remove(files[name])
+
+
+def _contents_title(app) -> None:
+    """Sphinx titles the table of contents with the first toctree's caption ('Sources'); a book's is 'Contents'."""
+    if app.builder.format == "latex":
+        app.builder.get_contentsname = lambda indexfile: "Contents"
+
+
+def setup(app) -> None:
+    app.connect("config-inited", _config_inited)
+    app.connect("builder-inited", _contents_title)
+    app.connect("doctree-resolved", _drop_screen_only)
+    app.connect("doctree-resolved", _restructure)

@@ -1,0 +1,140 @@
+"""Unit tests of the report library's small parts: vocabulary, dates, metrics, words, tables."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from stemreport import metrics, vocab, words
+from stemreport.dates import PartialDate
+from stemreport.tables import MarkdownTable, Markup, drop_constant, escape
+from stemreport.validate import validate_all
+
+# --- vocabulary ------------------------------------------------------------------------------------
+
+def test_every_badge_colour_is_readable():
+    """WCAG AA (4.5:1) for the text of every verdict badge, in the colour the vocabulary gives it."""
+    for v in (*vocab.VERDICTS, vocab.NOT_CHECKED):
+        assert vocab.contrast(v.colour, v.text_colour) >= 4.5, v.code
+
+
+def test_vocabulary_flags_are_consistent():
+    for v in vocab.VERDICTS:
+        assert not (v.counts_as_wrong and not v.needs_correction), v.code
+        assert (v.code == "opinion") == (not v.checkable)
+    assert {v.code for v in vocab.VERDICTS if not v.needs_correction} == {"supported", "opinion"}
+    assert all(t.chapter for t in vocab.CHAPTER_THEMES) and vocab.THEME["background"].chapter is None
+
+
+def test_a_duplicate_colour_is_refused(monkeypatch):
+    themes = (*vocab.THEMES, vocab.Theme("new_theme", "A new theme", vocab.THEMES[0].colour, "notebooks/theme_new"))
+    monkeypatch.setattr(vocab, "THEMES", themes)
+    with pytest.raises(ValueError, match="share a colour"):
+        vocab._check()
+
+
+def test_extension_styles_come_from_the_vocabulary():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
+    import stemreport_sphinx
+    from stemreport_sphinx import latex
+
+    css, tex = stemreport_sphinx.verdict_css(), latex.preamble()
+    for v in vocab.VERDICTS:
+        assert v.css_class in css and v.colour in css and v.underline in css
+        assert f"DUrole{v.css_class}" in tex and v.colour.lstrip("#") in tex
+
+
+# --- dates -----------------------------------------------------------------------------------------
+
+def test_partial_dates_compare_at_their_precision():
+    may = PartialDate.parse("2025-05")
+    assert may.start == dt.date(2025, 5, 1) and may.end == dt.date(2025, 5, 31)
+    assert PartialDate.parse("2025-06-01").after(may) and not PartialDate.parse("2025-05-16").after(may)
+    assert PartialDate.parse("2024").end == dt.date(2024, 12, 31)
+    assert PartialDate.parse("2024-02").end == dt.date(2024, 2, 29)
+    assert PartialDate.parse("2025-01-02", "month").iso() == "2025-01"
+    assert PartialDate.parse("2025-04-07").long() == "7 April 2025" and PartialDate.parse("2025-05").long() == "May 2025"
+    with pytest.raises(ValueError):
+        PartialDate.parse("2025-05", "day")
+
+
+def test_loaded_dates_are_typed(root):
+    from stemreport import data
+
+    approvals = data.approvals(root)
+    assert all(isinstance(d, PartialDate) for d in approvals["approval_date"])
+    stated = data.sources(root)["stated_date"]
+    assert all(d is None or isinstance(d, PartialDate) for d in stated)
+
+
+# --- metrics ---------------------------------------------------------------------------------------
+
+def test_cohen_kappa_known_values():
+    assert metrics.cohen_kappa(list("aabb"), list("aabb")) == 1.0
+    assert metrics.cohen_kappa(list("ab"), list("ba")) == pytest.approx(-1.0)
+    # 20 items: 15 agree; marginals a 10/10 and 11/9 -> pe = (10*11 + 10*9)/400 = 0.5, kappa = (0.75-0.5)/0.5
+    first = ["a"] * 10 + ["b"] * 10
+    second = ["a"] * 8 + ["b"] * 2 + ["a"] * 3 + ["b"] * 7
+    assert metrics.cohen_kappa(first, second) == pytest.approx(0.5)
+
+
+def test_shares_leave_out_opinions_and_unchecked():
+    claims = pd.DataFrame({"verdict": ["supported", "contradicted", "opinion", "", "partly_supported"]})
+    assert metrics.share_supported(claims) == pytest.approx(1 / 3)
+    assert metrics.share_wrong(claims) == pytest.approx(1 / 3)
+    assert metrics.verdict_counts(claims)["not_checked"] == 1
+
+
+def test_score_only_with_enough_judged_criteria():
+    six = pd.DataFrame({"rating": ["satisfactory"] * 6 + ["not_applicable"] * 8})
+    seven = pd.DataFrame({"rating": ["satisfactory"] * 7 + ["not_applicable"] * 7})
+    assert metrics.rating_summary(six)["score"] is None
+    assert metrics.rating_summary(seven)["score"] == 1.0
+
+
+# --- words -----------------------------------------------------------------------------------------
+
+def test_counts_agree_with_their_nouns():
+    assert words.count(1, "claim") == "one claim" and words.count(2, "claim") == "two claims"
+    assert words.count(0, "story") == "no stories" and words.count(124, "claim") == "124 claims"
+    assert words.count(1, "criterion") == "one criterion" and words.count(3, "criterion") == "three criteria"
+    assert words.listing(["a", "b", "c"]) == "a, b and c"
+
+
+# --- tables ----------------------------------------------------------------------------------------
+
+def test_escape_neutralises_markup_and_html():
+    escaped = escape('<script>alert("x")</script> **bold** {cite}`k` $x$ | a')
+    for mark in "<>*{}`$|":
+        assert f"\\{mark}" in escaped
+    assert escape(Markup("{verdict}`supported`")) == "{verdict}`supported`"
+
+
+def test_list_table_shape_and_widths():
+    table = MarkdownTable(pd.DataFrame({"a": [1, 2], "b": ["x", ""]}), "Cap", "tbl-x", widths=[1, 3], classes=("all-claims",))
+    markdown = table._repr_markdown_()
+    assert markdown.startswith("```{list-table} Cap") and ":name: tbl-x" in markdown and "all-claims" in markdown
+    assert markdown.count("* - ") == 3 and "\u2014" in markdown
+    with pytest.raises(ValueError, match="2 widths for 1 columns"):
+        MarkdownTable(pd.DataFrame({"a": [1]}), "Cap", "tbl-y", widths=[1, 2])
+
+
+def test_a_column_with_one_value_is_dropped():
+    frame = pd.DataFrame({"Story": ["S004", "S004"], "Claim": ["a", "b"]})
+    narrow, widths, dropped = drop_constant(frame, ["Story"], [30, 70])
+    assert list(narrow.columns) == ["Claim"] and widths == [70] and dropped == {"Story": "S004"}
+
+
+def test_role_fences_any_backtick():
+    from stemreport.chapters import role
+
+    assert role("claimtext", "S000-01|plain") == "{claimtext}`S000-01|plain`"
+    assert role("claimtext", "S000-01|a `b` c") == "{claimtext}``S000-01|a `b` c``"
+
+
+def test_real_inputs_are_valid(root):
+    assert len(validate_all(root)["data/claims.csv"]) > 0

@@ -1,0 +1,90 @@
+"""Execute the book's stale notebooks in parallel into the notebook cache the build reads.
+
+Jupyter Book 1 (myst-nb, ``execute_notebooks: cache``) executes notebooks one after another while
+Sphinx reads them. Before calling it, the build runs this step: every notebook listed in ``_toc.yml``
+is registered in the jupyter-cache project, and jupyter-cache's own parallel executor
+(``local-parallel``: one kernel per notebook, in the notebook's folder, as myst-nb runs them) executes
+those whose code has no match in the cache and caches the results. Sphinx then finds every notebook
+cached and executes nothing itself.
+
+Only successful executions are cached; a failing notebook stops the build before Sphinx starts (so the
+previous book stays in place), with the notebook and the error named.
+"""
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from stemreport_tools.toc import toc_notebooks
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str
+    cache: Path
+    timeout: int | None
+    allow_errors: bool
+    in_temp: bool
+    exclude: tuple[str, ...]
+
+
+def settings(root: Path) -> Settings:
+    """The ``execute:`` section of ``_config.yml``, with Jupyter Book's defaults."""
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+    execute = config.get("execute") or {}
+    cache = Path(execute.get("cache") or "_build/.jupyter_cache")
+    return Settings(mode=str(execute.get("execute_notebooks", "auto")),
+                    cache=cache if cache.is_absolute() else root / cache,
+                    timeout=execute.get("timeout", 30), allow_errors=bool(execute.get("allow_errors", False)),
+                    in_temp=bool(execute.get("run_in_temp", False)),
+                    exclude=tuple(execute.get("exclude_patterns") or ()))
+
+
+class NotebookFailed(RuntimeError):
+    pass
+
+
+def execute_stale(root: Path, log=print) -> list[Path]:
+    """Execute (in parallel) and cache every toc notebook the cache has no match for; return them.
+
+    Does nothing unless the book executes in ``cache`` mode in the notebooks' own folders (the only
+    configuration this reproduces exactly); Jupyter Book then executes as it always does.
+    """
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors import load_executor
+
+    config = settings(root)
+    if config.mode != "cache" or config.in_temp:
+        return []
+    cache = get_cache(str(config.cache))
+    notebooks = [p for p in toc_notebooks(root)
+                 if not any(fnmatch.fnmatch(p.relative_to(root).as_posix(), pat) for pat in config.exclude)]
+    for path in notebooks:
+        cache.add_nb_to_project(str(path))
+    stale = [Path(r.uri) for r in cache.list_unexecuted(filter_uris=[str(p) for p in notebooks])]
+    if not stale:
+        log(f"[build] notebooks: all {len(notebooks)} cached, none to execute")
+        return []
+    log(f"[build] notebooks: executing {len(stale)} in parallel: " + ", ".join(p.relative_to(root).as_posix() for p in stale))
+    started = time.monotonic()
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    logger = logging.getLogger("stemreport.execution")
+    result = load_executor("local-parallel", cache=cache, logger=logger).run_and_cache(
+        filter_uris=[str(p) for p in stale], timeout=config.timeout, allow_errors=config.allow_errors)
+    failures = []
+    for uri in [*result.excepted, *result.errored]:
+        record = cache.get_project_record(uri)
+        detail = (record.traceback or "the kernel failed before a cell ran")[-3000:]
+        failures.append(f"{Path(uri).relative_to(root).as_posix()}: execution failed\n{detail}")
+    for uri in result.succeeded:
+        log(f"[build] executed {Path(uri).relative_to(root).as_posix()} (cached)")
+    if failures:
+        raise NotebookFailed("\n".join(failures))
+    log(f"[build] notebooks executed in {time.monotonic() - started:.1f} s")
+    return stale
