@@ -6,10 +6,13 @@ start instead of the whole book's.
 from __future__ import annotations
 
 import nbformat
+import pytest
 import yaml
 from conftest import assert_previous_book_intact, plant_previous_book, run_module
 from jupyter_cache import get_cache
 from stemreport_tools import execution
+
+pytestmark = pytest.mark.book
 
 
 def _small_book(project, notebooks: dict[str, str]) -> list:

@@ -228,6 +228,17 @@ def verdict_css() -> str:
     return "\n".join(rules) + "\n"
 
 
+def _vendor_static(app, config) -> None:
+    """The vendored libraries (vendor/README.md) are copied into ``_static/`` but loaded only where needed
+    (by ``_static/stemreport.js``). Added here, not in ``_config.yml``: Jupyter Book puts every .js and
+    .css file of a configured static path on every page."""
+    from pathlib import Path
+
+    vendor = Path(app.confdir) / "vendor"
+    if vendor.is_dir() and str(vendor) not in config.html_static_path:
+        config.html_static_path = [*config.html_static_path, str(vendor)]
+
+
 def _add_css(app) -> None:
     if app.builder.format == "html":
         app.add_css_file("stemreport-verdicts.css")
@@ -301,6 +312,7 @@ def setup(app):
         app.add_role(name, ClaimRole(mode))
     app.add_role("verdict", VerdictRole())
     app.add_role("debris", DebrisRole())
+    app.connect("config-inited", _vendor_static)
     app.connect("builder-inited", _add_css)
     app.connect("doctree-resolved", _resolve_claims)
     app.connect("build-finished", _write_css)

@@ -78,7 +78,9 @@ def _claim_list() -> pa.Check:
 
 
 def _str(*checks: pa.Check, unique: bool = False) -> pa.Column:
-    return pa.Column(str, checks=list(checks), unique=unique, nullable=False)
+    # Every cell is already a string (stemreport.tabular reads them so, and empty cells as ""): the
+    # checks check values, and pandera's per-cell dtype check (a third of validation's time) is skipped.
+    return pa.Column(None, checks=list(checks), unique=unique, nullable=False)
 
 
 @dataclass(frozen=True)

@@ -166,7 +166,10 @@ def check_reviews(reviews: pd.DataFrame, claims: pd.DataFrame) -> list[Problem]:
         seen.setdefault((row.claim_id, row.reviewer), row.csv_line)
         if row.reviewer == "adjudication" and not row.note.strip():
             problems.append(Problem(**where, message="an adjudicated disagreement needs a reason (note is empty)"))
-    by_claim = {c: {r.reviewer: r for r in reviews.itertuples() if r.claim_id == c} for c in ledger}
+    by_claim: dict[str, dict] = {c: {} for c in ledger}
+    for r in reviews.itertuples():
+        if r.claim_id in by_claim:
+            by_claim[r.claim_id][r.reviewer] = r
     for row in claims.itertuples():
         if not row.verdict:
             continue
