@@ -34,8 +34,22 @@ def _drop_duplicate_scripts(context) -> None:
     context["script_files"] = unique
 
 
+def _footer(context) -> None:
+    """Every page's footer links to the corrections policy and the changes log (and to the licence),
+    with addresses relative to the page, so the link works from any folder and from file://."""
+    pathto = context.get("pathto")
+    if pathto is None:
+        return
+    changes = pathto("book/changes")
+    cite = pathto("book/downloads") + "#cite-this-report"
+    context["theme_extra_footer"] = (
+        "Built offline from the seeds, data and notebooks in this repository. "
+        f'<a href="{changes}">Corrections and changes</a> \u00b7 <a href="{cite}">How to cite and reuse</a>')
+
+
 def _fix_page(app, pagename, templatename, context, doctree) -> None:
     _drop_duplicate_scripts(context)
+    _footer(context)
     if "body" in context:
         context["body"] = _BIBLIOENTRY.sub(r'\1 role="listitem"', context["body"])
 

@@ -50,6 +50,16 @@ def inputs_fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
+def _files_hash(root: Path, names: list[str]) -> str:
+    digest = hashlib.sha256()
+    for name in names:
+        path = root / name
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for file in files:
+            digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def input_files(root: Path) -> list[Path]:
     """Every file the book may be built from: config, toc, book/, notebooks/, data, seeds, bib, package, static."""
     found = []
@@ -227,6 +237,12 @@ def main(argv: list[str] | None = None) -> int:
         for output in ("html", "latex", "jupyter_execute"):
             shutil.rmtree(built / output, ignore_errors=True)
         stale = True
+    # Sphinx re-writes only the pages whose sources changed; a change to the extension, the static files,
+    # the vendored libraries or the configuration changes every page, so every page is written again.
+    site_record = work / "site-inputs.sha256"
+    site = _files_hash(root, ["_ext", "_static", "vendor", "_config.yml", "_toc.yml"])
+    if not site_record.is_file() or site_record.read_text(encoding="utf-8") != site:
+        stale = True
     env = build_env(epoch)
     from stemreport_tools.execution import NotebookFailed, execute_stale
     try:
@@ -244,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"[build] LaTeX reported success but {pdf} is missing; previous book untouched")
     stamp.write_text(data_fingerprint)
     docs_record.write_text(docs, encoding="utf-8")
+    site_record.write_text(site, encoding="utf-8")
     # The HTML links to the typeset book (``book.pdf`` at its root): publish the new PDF beside it, or, for an
     # HTML-only preview, the last good one.
     pdf_source = built / "latex" / "book.pdf" if not args.html_only else root / "_build" / "pdf" / "book.pdf"
