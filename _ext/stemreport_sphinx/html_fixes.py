@@ -41,7 +41,8 @@ def _footer(context) -> None:
     if pathto is None:
         return
     changes = pathto("book/changes")
-    cite = pathto("book/downloads") + "#cite-this-report"
+    # On the page itself pathto() answers "#": the anchor alone is then the address.
+    cite = pathto("book/downloads").rstrip("#") + "#cite-this-report"
     context["theme_extra_footer"] = (
         "Built offline from the seeds, data and notebooks in this repository. "
         f'<a href="{changes}">Corrections and changes</a> \u00b7 <a href="{cite}">How to cite and reuse</a>')

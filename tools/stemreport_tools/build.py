@@ -134,6 +134,19 @@ def _forget_pdf_of_other_date(latex: Path, epoch: str) -> None:
     record.write_text(epoch)
 
 
+def write_data_zip(root: Path, target: Path) -> None:
+    """The data and their descriptors in one archive for the downloads page (fixed timestamps: same
+    data, same bytes)."""
+    import zipfile
+
+    files = sorted(p for p in (root / "data").iterdir() if p.is_file()) + [root / "references.bib", root / "LICENSE"]
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            info = zipfile.ZipInfo(f"stemreport-data/{path.relative_to(root).as_posix()}", date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+
+
 def _tree_hash(path: Path) -> str | None:
     """Hash of a published output (a file, or a folder's files), so a deleted or edited book is rebuilt."""
     if path.is_file():
@@ -266,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     pdf_source = built / "latex" / "book.pdf" if not args.html_only else root / "_build" / "pdf" / "book.pdf"
     if pdf_source.is_file():
         shutil.copy2(pdf_source, built / "html" / "book.pdf")
+    write_data_zip(root, built / "html" / "stemreport-data.zip")
     for output in outputs:
         published.forget(output)  # a swap cut short must never look current
     _swap_dir(built / "html", root / "_build" / "html")

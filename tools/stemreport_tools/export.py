@@ -1,4 +1,6 @@
-"""Write the generated data files: ``data/claimreview.jsonld`` and ``data/README.md`` (the data dictionary).
+"""Write the generated data files: ``data/claimreview.jsonld`` (schema.org ClaimReview),
+``data/claims.annotations.jsonld`` (W3C Web Annotations), ``data/datapackage.json`` (Frictionless Data
+Package) and ``data/README.md`` (the data dictionary), all from the validated data and the schemas.
 
     python -m stemreport_tools.export          # rewrite both
     python -m stemreport_tools.export --check  # exit 1 if either is out of date (the tests run this)
@@ -7,10 +9,12 @@ from __future__ import annotations
 
 import sys
 
-from stemreport import claimreview, datadict
+from stemreport import claimreview, datadict, reuse
 from stemreport.paths import project_root
 
 OUTPUTS = {"data/claimreview.jsonld": lambda: claimreview.render(claimreview.reviews(embedded=False)),
+           "data/claims.annotations.jsonld": lambda: reuse.render(reuse.annotations()),
+           "data/datapackage.json": lambda: reuse.render(reuse.datapackage()),
            "data/README.md": lambda: datadict.render()}
 
 

@@ -1,0 +1,117 @@
+"""The ledger in standard forms for reuse: W3C Web Annotations and a Frictionless Data Package.
+
+- ``annotations()``: one Web Annotation per claim (``data/claims.annotations.jsonld``). Its target is the
+  seed, named by its SHA-256 (``urn:sha256:...``) and scoped to the story's own page, with a
+  ``TextQuoteSelector`` (exact, prefix, suffix) and a ``TextPositionSelector`` (character offsets): an
+  annotation tool can re-anchor every claim in the text, and a test does exactly that. The bodies are
+  the verdict (purpose ``assessing``) and, where the text is wrong, the correction (``correcting``).
+- ``datapackage()``: ``data/datapackage.json``, a Table Schema for every table, generated from
+  ``stemreport.schemas`` and ``stemreport.vocab`` (so the descriptor cannot drift from validation):
+  every field, enumerations from the vocabulary, id patterns, primary keys, foreign keys, licence.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from stemreport import claimreview, data, schemas, vocab
+from stemreport.paths import project_root
+from stemreport.seeds import load_seed
+
+CONTEXT = 200  # characters of prefix and suffix, plenty to make every quote unique in its seed
+LICENCE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+           "title": "Creative Commons Attribution 4.0"}
+
+
+def seed_hash(source: str) -> str:
+    return hashlib.sha256((project_root() / "seeds" / f"{source}.txt").read_bytes()).hexdigest()
+
+
+def annotations(base_url: str = "") -> dict:
+    sources = data.sources().set_index("source")
+    items = []
+    for claim in data.claims().itertuples():
+        text = load_seed(claim.source)
+        meta = sources.loc[claim.source]
+        target = {"type": "SpecificResource", "source": f"urn:sha256:{seed_hash(claim.source)}",
+                  "selector": [
+                      {"type": "TextQuoteSelector", "exact": claim.quote,
+                       "prefix": text[max(0, claim.start - CONTEXT):claim.start], "suffix": text[claim.end:claim.end + CONTEXT]},
+                      {"type": "TextPositionSelector", "start": claim.start, "end": claim.end}]}
+        if meta["url"]:
+            target["scope"] = meta["url"]
+        verdict = vocab.verdict(claim.verdict)
+        body = [{"type": "TextualBody", "purpose": "assessing", "format": "text/plain", "value": verdict.label}]
+        if claim.correction:
+            body.append({"type": "TextualBody", "purpose": "correcting", "format": "text/plain", "value": claim.correction})
+        if claim.verdict:
+            body.append({"type": "TextualBody", "purpose": "commenting", "format": "text/plain", "value": claim.explanation})
+        item = {"id": claimreview.card_url(claim.claim_id, claim.source, base_url), "type": "Annotation",
+                "motivation": "assessing", "body": body, "target": target}
+        if claim.checked_on is not None:
+            item["created"] = claim.checked_on.iso()
+        items.append(item)
+    return {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection",
+            "label": "Claims of the stem-cell news report, with verdicts", "total": len(items),
+            "first": {"type": "AnnotationPage", "items": items}}
+
+
+ENUMS = {
+    "verdict": [*schemas.VERDICTS, ""], "theme": schemas.THEMES, "confidence": [*schemas.CONFIDENCE, ""],
+    "criterion": schemas.RATING_CRITERIA, "rating": schemas.RATINGS, "reviewer": list(vocab.REVIEWERS),
+    "change": list(vocab.CORRECTION_KINDS), "date_precision": schemas.PRECISION, "kind": schemas.BOILERPLATE_KINDS,
+    "approval_type": schemas.APPROVAL_TYPES, "status": schemas.APPROVAL_STATUS, "cell_source": schemas.CELL_SOURCES,
+}
+OPTIONAL_ENUMS = {("space_flights", "date_precision")}  # a flight's date can be unknown
+PATTERNS = {"claim_id": r"S\d{3}-\d{2}", "source": r"\d{3}_[0-9a-f]{16}", "event_id": r"E\d{3}"}
+DATES = {"stated_date", "first_published", "checked_on", "approval_date", "status_date", "date", "published", "searched_on"}
+FOREIGN = {
+    "claims": [("source", "sources", "source")],
+    "reviews": [("claim_id", "claims", "claim_id")],
+    "ratings": [("source", "sources", "source")],
+    "boilerplate": [("source", "sources", "source")],
+    "events": [("source", "sources", "source")],
+    "hsc_routes": [("source", "sources", "source")],
+}
+PRIMARY = {"sources": ["source"], "claims": ["claim_id"], "events": ["event_id"], "evidence_log": ["key"],
+           "ratings": ["source", "criterion"], "reviews": ["claim_id", "reviewer"]}
+
+
+def datapackage() -> dict:
+    resources = []
+    for table in schemas.TABLES:
+        name = table.schema.name
+        fields = []
+        for column in table.columns:
+            field = {"name": column, "type": "string"}
+            constraints = {}
+            if column in ENUMS:
+                constraints["enum"] = list(ENUMS[column]) + ([""] if (name, column) in OPTIONAL_ENUMS else [])
+            if column in PATTERNS:
+                constraints["pattern"] = PATTERNS[column]
+            if column in {"start", "end"}:
+                constraints["pattern"] = r"\d+"
+            if column in DATES:
+                field["description"] = "ISO 8601 date, or its year or year-month (see date_precision); empty when unknown"
+                constraints["pattern"] = r"(\d{4}(-\d{2}(-\d{2})?)?)?"
+            if table.schema.columns[column].unique:
+                constraints["unique"] = True
+            if constraints:
+                field["constraints"] = constraints
+            fields.append(field)
+        schema = {"fields": fields, "missingValues": []}
+        if name in PRIMARY:
+            schema["primaryKey"] = PRIMARY[name]
+        if name in FOREIGN:
+            schema["foreignKeys"] = [{"fields": f, "reference": {"resource": r, "fields": rf}} for f, r, rf in FOREIGN[name]]
+        resources.append({"name": name, "path": table.file.removeprefix("data/"), "profile": "tabular-data-resource",
+                          "format": "csv", "encoding": "utf-8", "schema": schema})
+    return {"name": "stemcell-news-factcheck", "title": "Stem cells in the news, checked against the evidence",
+            "profile": "tabular-data-package", "licenses": [LICENCE], "resources": resources,
+            "description": "The claim ledger, reviews, corrections, evidence log and reference tables of the report. "
+                           "data/README.md describes every column; the seeds (source texts) are third-party "
+                           "material and are not part of this package."}
+
+
+def render(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

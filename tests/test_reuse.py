@@ -1,0 +1,74 @@
+"""The ledger in standard forms: Web Annotations re-anchor on their seeds, and the Data Package validates
+with frictionless (and fails, with a clear message, on broken copies)."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+
+import pytest
+from conftest import ROOT
+
+ANNOTATIONS = ROOT / "data" / "claims.annotations.jsonld"
+PACKAGE = ROOT / "data" / "datapackage.json"
+
+
+def _seeds() -> dict[str, tuple[str, str]]:
+    """sha256 -> (seed file, text)."""
+    found = {}
+    for path in (ROOT / "seeds").glob("*.txt"):
+        raw = path.read_bytes()
+        found[hashlib.sha256(raw).hexdigest()] = (path.name, raw.decode("utf-8"))
+    return found
+
+
+def test_every_annotation_reanchors_on_its_seed():
+    collection = json.loads(ANNOTATIONS.read_text(encoding="utf-8"))
+    items = collection["first"]["items"]
+    with open(ROOT / "data" / "claims.csv", encoding="utf-8", newline="") as handle:
+        assert len(items) == collection["total"] == sum(1 for _ in csv.DictReader(handle))
+    seeds = _seeds()
+    for item in items:
+        target = item["target"]
+        assert target["source"].startswith("urn:sha256:")
+        name, text = seeds[target["source"].removeprefix("urn:sha256:")]  # the seed's hash matches a seed
+        quote = next(s for s in target["selector"] if s["type"] == "TextQuoteSelector")
+        position = next(s for s in target["selector"] if s["type"] == "TextPositionSelector")
+        assert text[position["start"]:position["end"]] == quote["exact"], (item["id"], name)
+        found = text.find(quote["prefix"] + quote["exact"] + quote["suffix"])
+        assert found >= 0 and found + len(quote["prefix"]) == position["start"], (item["id"], name)
+        assert text.count(quote["prefix"] + quote["exact"] + quote["suffix"]) == 1, item["id"]
+        assert item["body"][0]["purpose"] == "assessing" and item["body"][0]["value"]
+
+
+def test_the_data_package_validates():
+    from frictionless import Package
+
+    report = Package(str(PACKAGE)).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:20]
+
+
+def _broken_copy(tmp_path, file: str, edit) -> object:
+    from frictionless import Package
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / file
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    edit(rows)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return Package(str(tmp_path / "data" / "datapackage.json")).validate()
+
+
+@pytest.mark.parametrize("file, edit, expected", [
+    ("claims.csv", lambda rows: rows[1].__setitem__(rows[0].index("source"), "009_0123456789abcdef"), "foreign-key"),
+    ("claims.csv", lambda rows: rows[1].__setitem__(rows[0].index("verdict"), "probably"), "constraint-error"),
+    ("claims.csv", lambda rows: rows.append(list(rows[1])), "primary-key"),
+])
+def test_the_data_package_catches_broken_data(tmp_path, file, edit, expected):
+    report = _broken_copy(tmp_path, file, edit)
+    assert not report.valid
+    errors = report.flatten(["type", "rowNumber", "note"])
+    assert any(e[0] == expected for e in errors), errors[:5]
