@@ -72,3 +72,69 @@ def test_the_data_package_catches_broken_data(tmp_path, file, edit, expected):
     assert not report.valid
     errors = report.flatten(["type", "rowNumber", "note"])
     assert any(e[0] == expected for e in errors), errors[:5]
+
+
+CFF_SCHEMA = ROOT / "tests" / "schemas" / "citation-file-format-1.2.0.json"
+
+
+def _cff_errors(cff: dict) -> list[str]:
+    import jsonschema
+
+    validator = jsonschema.Draft7Validator(json.loads(CFF_SCHEMA.read_text(encoding="utf-8")),
+                                           format_checker=jsonschema.FormatChecker())
+    return [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(cff)]
+
+
+def test_citation_file_is_valid_cff_and_agrees_with_the_book():
+    """CITATION.cff validates against the CFF 1.2.0 schema, and its title and authors are the book's."""
+    import yaml
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert not _cff_errors(cff), _cff_errors(cff)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert cff["title"] == config["title"]
+    assert [a.get("name") for a in cff["authors"]] == [config["author"]]
+
+
+def test_a_broken_citation_file_fails_the_schema():
+    import yaml
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    for broken in ({**cff, "authors": [{"nom": "x"}]}, {k: v for k, v in cff.items() if k != "title"},
+                   {**cff, "date-released": "2 December 2026"}):
+        assert _cff_errors(broken)
+
+
+def test_bibtex_entry_is_written_from_the_citation_file():
+    import sys
+
+    import yaml
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from stemreport_sphinx.citation import bibtex
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    entry = bibtex(cff)
+    assert entry.startswith("@misc{") and entry.rstrip().endswith("}")
+    assert f"{{{cff['title']}}}" in entry and f"{{{str(cff['date-released'])[:4]}}}" in entry
+    assert "{{" + cff["authors"][0]["name"] + "}}" in entry  # a team name stays one name
+    people = bibtex({**cff, "authors": [{"family-names": "Curie", "given-names": "Marie"}, {"name": "A Lab"}]})
+    assert "{Curie, Marie and {A Lab}}" in people
+
+
+@pytest.mark.book
+def test_cite_block_in_the_book_is_the_citation_file(built_book):
+    """The page's BibTeX is the one written from CITATION.cff (not a copy typed into the page)."""
+    import html
+    import re
+    import sys
+
+    import yaml
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from stemreport_sphinx.citation import bibtex
+
+    page = (built_book / "html" / "book" / "downloads.html").read_text(encoding="utf-8")
+    blocks = [html.unescape(re.sub(r"<[^>]+>", "", b)) for b in re.findall(r"<pre>(.*?)</pre>", page, re.S)]
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert bibtex(cff).strip() in [b.strip() for b in blocks], blocks

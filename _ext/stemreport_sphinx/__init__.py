@@ -28,7 +28,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 from sphinx.util.nodes import make_refnode
 
-from . import bibstyle, html_fixes, latex
+from . import bibstyle, citation, html_fixes, latex
 
 logger = logging.getLogger(__name__)
 
@@ -318,6 +318,7 @@ def setup(app):
     app.connect("build-finished", _write_css)
     app.connect("html-page-context", _embed_claim_reviews)
     bibstyle.setup(app)
+    citation.setup(app)
     html_fixes.setup(app)
     latex.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
