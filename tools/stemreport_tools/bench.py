@@ -21,7 +21,7 @@ import nbformat
 from stemreport.paths import project_root
 from stemreport_tools.toc import toc_notebooks
 
-EXECUTED = re.compile(r"^\[build\] executed (\S+) in", re.M)
+EXECUTED = re.compile(r"^\[build\] executed (\S+\.ipynb)", re.M)
 
 
 def _report(stdout: str, total: int) -> str:
@@ -83,7 +83,15 @@ def _tests(label: str, command: list[str], root) -> tuple[str, float, str]:
         print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"bench: '{label}' failed")
     passed = PASSED.findall(result.stdout)
-    counted = subprocess.run([*command, "--collect-only", "-q"], cwd=root, capture_output=True, text=True).stdout
+    # Collected without xdist: with workers, --collect-only lists no test ids.
+    serial, skip = [], False
+    for arg in command:
+        if skip or arg in ("-n", "--dist"):
+            skip = not skip
+            continue
+        serial.append(arg)
+    counted = subprocess.run([*serial, "--collect-only", "-q", "-p", "no:xdist"], cwd=root, capture_output=True,
+                             text=True).stdout
     cells = len(re.findall(r"\.ipynb::Cell \d+", counted))
     pages = len(set(re.findall(r"test_browser\.py::TestPages\w::test_page_light\[([^\]]+)\]", counted)))
     cases = len(re.findall(r"test_bad_input_is_rejected_with_one_clear_message\[", counted))
