@@ -89,7 +89,8 @@ def _tests(label: str, command: list[str], root) -> tuple[str, float, str]:
         if skip or arg in ("-n", "--dist"):
             skip = not skip
             continue
-        serial.append(arg)
+        if arg != "-q":  # one -q below: -qq would print per-file counts, not test ids
+            serial.append(arg)
     counted = subprocess.run([*serial, "--collect-only", "-q", "-p", "no:xdist"], cwd=root, capture_output=True,
                              text=True).stdout
     cells = len(re.findall(r"\.ipynb::Cell \d+", counted))
