@@ -583,7 +583,13 @@ def test_a_first_visit_is_clean(browser):
         visit = browser.visit(path, preset=False)
         try:
             visit.page.evaluate("() => localStorage.clear()")
+            before = set(visit.requests)
             visit.page.reload(wait_until="load")
+            # The reload is the first visit; a request of the load before it that the reload cancelled
+            # (net::ERR_ABORTED, e.g. the favicon still loading) did not fail. A missing file still
+            # fails as its HTTP 404, a blocked one as outside localhost.
+            visit.problems[:] = [p for p in visit.problems
+                                 if not (p.endswith("(net::ERR_ABORTED)") and p.split(" ")[2] in before)]
             _assert_clean(visit, path)
             assert visit.page.locator("link[rel~='icon']").count() >= 1, f"{path} declares no favicon"
         finally:

@@ -64,9 +64,25 @@ def _config_inited(app, config) -> None:
     config.latex_elements = elements
 
 
+def _identifier_tables(doctree) -> None:
+    """Two-column tables whose first column holds only identifiers (the data dictionary's column names)
+    get fixed widths, 3/10 and 7/10 of the line: left to tabulary, the long rules squeeze the names
+    (``first_published``) until they stick out of their cells."""
+    for table in list(doctree.findall(nodes.table)):
+        groups = [g for g in table.findall(nodes.tgroup)]
+        if len(groups) != 1 or groups[0].get("cols") != 2:
+            continue
+        rows = [r for body in groups[0].findall(nodes.tbody) for r in body.findall(nodes.row)]
+        firsts = [r.children[0] for r in rows if r.children]
+        if rows and all(len(list(e.findall(nodes.literal))) == 1 and e.astext() == next(e.findall(nodes.literal)).astext()
+                        for e in firsts):
+            table.parent.insert(table.parent.index(table), addnodes.tabular_col_spec(spec=r"\X{3}{10}\X{7}{10}"))
+
+
 def _drop_screen_only(app, doctree, docname) -> None:
     if app.builder.format != "latex":
         return
+    _identifier_tables(doctree)
     for cell in list(doctree.findall(nodes.container)):
         classes = cell.get("classes", [])
         if any(c in classes for c in ("tag_hide-input", "tag_remove-input")):

@@ -74,7 +74,7 @@ def _themes_list(allow_empty: bool = False) -> pa.Check:
 
 def _claim_list() -> pa.Check:
     return pa.Check(lambda v: v == "" or all(_CLAIM_ID.match(c) for c in v.split(";")), element_wise=True,
-                    error="not a ';'-separated list of claim ids like S004-07 (or empty)")
+                    error="not a ';'-separated list of claim ids of the form SNNN-NN (or empty)")
 
 
 def _str(*checks: pa.Check, unique: bool = False) -> pa.Column:
@@ -122,7 +122,7 @@ SOURCES = Table("data/sources.csv", "source", _schema("sources", {
 }))
 
 CLAIMS = Table("data/claims.csv", "claim_id", _schema("claims", {
-    "claim_id": _str(pa.Check.str_matches(_CLAIM_ID.pattern, error="claim_id is not like S004-07"), unique=True),
+    "claim_id": _str(pa.Check.str_matches(_CLAIM_ID.pattern, error="claim_id is not of the form SNNN-NN (story number, claim number)"), unique=True),
     "source": _str(_SEED_ID),
     "quote": _str(_nonempty("quote")),
     "start": _str(_int()),
@@ -238,7 +238,7 @@ MARROW_MODELS = Table("data/marrow_models.csv", "model", _schema("marrow_models"
 # The second, blind review (see the method chapter): two verdicts per claim, and the adjudicated one
 # wherever they differ.
 REVIEWS = Table("data/reviews.csv", "claim_id", _schema("reviews", {
-    "claim_id": _str(pa.Check.str_matches(_CLAIM_ID.pattern, error="claim_id is not like S004-07")),
+    "claim_id": _str(pa.Check.str_matches(_CLAIM_ID.pattern, error="claim_id is not of the form SNNN-NN (story number, claim number)")),
     "reviewer": _str(_in(list(vocab.REVIEWERS))),
     "verdict": _str(_in(VERDICTS)),
     "note": _str(),
@@ -247,7 +247,7 @@ REVIEWS = Table("data/reviews.csv", "claim_id", _schema("reviews", {
 # The ledger's history: every change to a claim after its first publication in the book.
 CORRECTIONS = Table("data/corrections.csv", "claim_id", _schema("corrections", {
     "date": _str(_date()),
-    "claim_id": _str(pa.Check.str_matches(_CLAIM_ID.pattern, error="claim_id is not like S004-07")),
+    "claim_id": _str(pa.Check.str_matches(_CLAIM_ID.pattern, error="claim_id is not of the form SNNN-NN (story number, claim number)")),
     "change": _str(_in(list(vocab.CORRECTION_KINDS))),
     "old_value": _str(),
     "new_value": _str(),
