@@ -106,11 +106,7 @@ def test_a_broken_citation_file_fails_the_schema():
 
 
 def test_bibtex_entry_is_written_from_the_citation_file():
-    import sys
-
     import yaml
-
-    sys.path.insert(0, str(ROOT / "_ext"))
     from stemreport_sphinx.citation import bibtex
 
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
@@ -127,11 +123,8 @@ def test_cite_block_in_the_book_is_the_citation_file(built_book):
     """The page's BibTeX is the one written from CITATION.cff (not a copy typed into the page)."""
     import html
     import re
-    import sys
 
     import yaml
-
-    sys.path.insert(0, str(ROOT / "_ext"))
     from stemreport_sphinx.citation import bibtex
 
     page = (built_book / "html" / "book" / "downloads.html").read_text(encoding="utf-8")

@@ -35,10 +35,6 @@ def test_a_duplicate_colour_is_refused(monkeypatch):
 
 
 def test_extension_styles_come_from_the_vocabulary():
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
     import stemreport_sphinx
     from stemreport_sphinx import latex
 

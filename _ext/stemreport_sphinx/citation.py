@@ -26,8 +26,8 @@ def bibtex(cff: dict) -> str:
         fields.append(("url", cff["url"]))
     if cff.get("license"):
         fields.append(("note", f"Licence {cff['license']}"))
-    key = "".join(ch for ch in cff["authors"][0].get("name", cff["authors"][0].get("family-names", "report"))
-                  .split()[-1].lower() if ch.isalnum()) + year
+    first = cff["authors"][0]
+    key = "".join(ch for ch in (first.get("family-names") or first["name"]).split()[-1].lower() if ch.isalnum()) + year
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
     return f"@misc{{{key},\n{body}\n}}"

@@ -37,7 +37,8 @@ def _report(stdout: str, total: int) -> str:
         else f"0 of {total} executed; Sphinx took {cached} from the cache"
 
 
-def _timed(label: str, command: list[str], root, total: int, note: str | None = None) -> tuple[str, float, str]:
+def _run(label: str, command: list[str], root) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run one bench step: its result, its wall time and the machine's load when it started."""
     load = os.getloadavg()[0]
     started = time.monotonic()
     result = subprocess.run(command, cwd=root, capture_output=True, text=True)
@@ -45,11 +46,12 @@ def _timed(label: str, command: list[str], root, total: int, note: str | None = 
     if result.returncode != 0:
         print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"bench: '{label}' failed")
-    summary = note or _report(result.stdout, total)
-    if note is None:
-        summary += f" (load {load:.1f} at start)"
-    else:
-        summary += f"; {result.stdout.strip().splitlines()[-1].strip('= ')} (load {load:.1f} at start)"
+    return result, elapsed, load
+
+
+def _timed(label: str, command: list[str], root, total: int) -> tuple[str, float, str]:
+    result, elapsed, load = _run(label, command, root)
+    summary = f"{_report(result.stdout, total)} (load {load:.1f} at start)"
     print(f"{label}: {elapsed:.1f} s: {summary}", file=sys.stderr, flush=True)
     return label, elapsed, summary
 
@@ -75,13 +77,7 @@ PASSED = re.compile(r"(\d+) passed")
 def _tests(label: str, command: list[str], root) -> tuple[str, float, str]:
     """Time a test run and say how much it checked: tests passed, notebook cells compared, pages
     visited, bad-input cases (the counts must not fall when the suite gets faster)."""
-    load = os.getloadavg()[0]
-    started = time.monotonic()
-    result = subprocess.run(command, cwd=root, capture_output=True, text=True)
-    elapsed = time.monotonic() - started
-    if result.returncode != 0:
-        print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(f"bench: '{label}' failed")
+    result, elapsed, load = _run(label, command, root)
     passed = PASSED.findall(result.stdout)
     # Collected without xdist: with workers, --collect-only lists no test ids.
     serial, skip = [], False
