@@ -1,10 +1,12 @@
-"""The ledger in standard forms: Web Annotations re-anchor on their seeds, and the Data Package validates
-with frictionless (and fails, with a clear message, on broken copies)."""
+"""The ledger in standard forms: Web Annotations re-anchor on their seeds and read, to a JSON-LD processor,
+as the W3C vocabulary says; the Data Package validates with frictionless (and fails, with a clear
+message, on broken copies)."""
 from __future__ import annotations
 
 import csv
 import hashlib
 import json
+import re
 import shutil
 
 import pytest
@@ -40,6 +42,81 @@ def test_every_annotation_reanchors_on_its_seed():
         assert found >= 0 and found + len(quote["prefix"]) == position["start"], (item["id"], name)
         assert text.count(quote["prefix"] + quote["exact"] + quote["suffix"]) == 1, item["id"]
         assert item["body"][0]["purpose"] == "assessing" and item["body"][0]["value"]
+
+
+ANNO = "http://www.w3.org/ns/anno.jsonld"
+ANNO_CONTEXT = json.loads((ROOT / "tests" / "schemas" / "w3c-anno" / "anno.jsonld").read_text(encoding="utf-8"))
+# The vendored file is the W3C repository's last version (2016). When oa:reviewing became oa:assessing the
+# context kept the old term; W3C added the missing one to the served context in July 2021
+# (w3c/web-annotation issue 444), and the loader serves the context with that one line applied.
+ANNO_CONTEXT["@context"].setdefault("assessing", "oa:assessing")
+OA, AS = "http://www.w3.org/ns/oa#", "http://www.w3.org/ns/activitystreams#"
+BASE = "https://book.invalid/"  # a stand-in for html_baseurl: relative ids resolve against it
+
+
+def _anno_loader(url, options=None):
+    if url == ANNO:
+        return {"contextUrl": None, "documentUrl": url, "document": ANNO_CONTEXT}
+    raise AssertionError(f"the annotations ask for a context we do not vendor: {url}")
+
+
+def _expand(document) -> list:
+    from pyld import jsonld
+
+    return jsonld.expand(document, {"base": BASE, "documentLoader": _anno_loader})
+
+
+def undefined_keys(document) -> list[str]:
+    """Keys the W3C context does not define: a JSON-LD processor silently drops them."""
+    terms = ANNO_CONTEXT["@context"]
+    found = []
+
+    def walk(node, path):
+        if isinstance(node, list):
+            for item in node:
+                walk(item, path)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if not key.startswith("@") and key not in terms:
+                    found.append(f"{path}/{key}")
+                walk(value, f"{path}/{key}")
+    walk(document, "")
+    return sorted(set(found))
+
+
+def test_annotation_check_catches_an_unknown_key_and_a_misspelt_purpose():
+    """The checks can fail: an undefined key is reported, and a misspelt purpose expands outside oa:."""
+    item = {"@context": ANNO, "type": "Annotation", "target": "urn:x", "motivaton": "assessing",
+            "body": {"type": "TextualBody", "value": "x", "purpose": "asessing"}}
+    assert undefined_keys(item) == ["/motivaton"]
+    body = _expand(item)[0][OA + "hasBody"][0]
+    assert not body[OA + "hasPurpose"][0]["@id"].startswith(OA)
+
+
+def test_annotations_expand_with_the_w3c_context():
+    """Expanded by PyLD against the vendored W3C context (no network): every key is a term of the
+    vocabulary, each item is an oa:Annotation motivated by oa:assessing, its bodies have oa: purposes,
+    its selectors are oa: quote and position selectors, and its id lands on the claim's card."""
+    collection = json.loads(ANNOTATIONS.read_text(encoding="utf-8"))
+    assert collection["@context"] == ANNO
+    assert not undefined_keys(collection), undefined_keys(collection)
+    [expanded] = _expand(collection)
+    assert expanded["@type"] == [AS + "OrderedCollection"]  # what the context calls an AnnotationCollection
+    items = expanded[AS + "first"][0][AS + "items"][0]["@list"]
+    assert len(items) == collection["total"] == expanded[AS + "totalItems"][0]["@value"]
+    purposes = {OA + "assessing", OA + "editing", OA + "commenting"}
+    xsd_datetime = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+    for raw, item in zip(collection["first"]["items"], items):
+        assert item["@type"] == [OA + "Annotation"], raw["id"]
+        assert item["@id"] == BASE + raw["id"], raw["id"]
+        assert [m["@id"] for m in item[OA + "motivatedBy"]] == [OA + "assessing"]
+        assert {p["@id"] for b in item[OA + "hasBody"] for p in b[OA + "hasPurpose"]} <= purposes, raw["id"]
+        target = item[OA + "hasTarget"][0]
+        assert target[OA + "hasSource"][0]["@id"].startswith("urn:sha256:")
+        kinds = sorted(t for s in target[OA + "hasSelector"] for t in s["@type"])
+        assert kinds == [OA + "TextPositionSelector", OA + "TextQuoteSelector"], raw["id"]
+        for created in item.get("http://purl.org/dc/terms/created", []):  # typed xsd:dateTime by the context
+            assert xsd_datetime.fullmatch(created["@value"]), (raw["id"], created["@value"])
 
 
 def test_the_data_package_validates():

@@ -4,7 +4,10 @@
   seed, named by its SHA-256 (``urn:sha256:...``) and scoped to the story's own page, with a
   ``TextQuoteSelector`` (exact, prefix, suffix) and a ``TextPositionSelector`` (character offsets): an
   annotation tool can re-anchor every claim in the text, and a test does exactly that. The bodies are
-  the verdict (purpose ``assessing``) and, where the text is wrong, the correction (``correcting``).
+  the verdict (purpose ``assessing``), where the text is wrong the correction (``editing``: the W3C
+  vocabulary's word for asking that the target be changed; it has no "correcting") and the reasoning
+  (``commenting``). ``created`` is an ``xsd:dateTime`` as the model requires: the day the claim was
+  checked, at 00:00 UTC (the ledger records the day, not the hour).
 - ``datapackage()``: ``data/datapackage.json``, a Table Schema for every table, generated from
   ``stemreport.schemas`` and ``stemreport.vocab`` (so the descriptor cannot drift from validation):
   every field, enumerations from the vocabulary, id patterns, primary keys, foreign keys, licence.
@@ -43,13 +46,13 @@ def annotations(base_url: str = "") -> dict:
         verdict = vocab.verdict(claim.verdict)
         body = [{"type": "TextualBody", "purpose": "assessing", "format": "text/plain", "value": verdict.label}]
         if claim.correction:
-            body.append({"type": "TextualBody", "purpose": "correcting", "format": "text/plain", "value": claim.correction})
+            body.append({"type": "TextualBody", "purpose": "editing", "format": "text/plain", "value": claim.correction})
         if claim.verdict:
             body.append({"type": "TextualBody", "purpose": "commenting", "format": "text/plain", "value": claim.explanation})
         item = {"id": claimreview.card_url(claim.claim_id, claim.source, base_url), "type": "Annotation",
                 "motivation": "assessing", "body": body, "target": target}
         if claim.checked_on is not None:
-            item["created"] = claim.checked_on.iso()
+            item["created"] = f"{claim.checked_on.iso()}T00:00:00Z"
         items.append(item)
     return {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection",
             "label": "Claims of the stem-cell news report, with verdicts", "total": len(items),

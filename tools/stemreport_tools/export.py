@@ -2,8 +2,8 @@
 ``data/claims.annotations.jsonld`` (W3C Web Annotations), ``data/datapackage.json`` (Frictionless Data
 Package) and ``data/README.md`` (the data dictionary), all from the validated data and the schemas.
 
-    python -m stemreport_tools.export          # rewrite both
-    python -m stemreport_tools.export --check  # exit 1 if either is out of date (the tests run this)
+    python -m stemreport_tools.export          # rewrite them all
+    python -m stemreport_tools.export --check  # exit 1 if any is out of date (the tests run this)
 """
 from __future__ import annotations
 
