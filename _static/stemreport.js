@@ -72,6 +72,7 @@
       : terms.every((t) => cellText(cell).includes(t.toLowerCase()));
     const dt = new window.simpleDatatables.DataTable(table, {
       paging: false, searchable: true, sortable: true, fixedHeight: false,
+      fixedColumns: false,  // widths follow the window (fixed ones are measured once, at load, and then overflow)
       columns: filterColumns.map((col) => ({select: col, searchMethod: exact})),
       labels: {placeholder: "Search the claims", searchTitle: "Search the claims", noRows: "No claim matches",
                info: "{rows} claims shown", noResults: "No claim matches"},

@@ -83,3 +83,33 @@ def test_pdf_dates_come_from_source_date_epoch(built_book):
 
     info = PdfReader(built_book / "pdf" / "book.pdf").metadata
     assert info.creation_date.timestamp() == int(source_date_epoch(ROOT))
+
+
+# MyST role or directive source that reached the reader as text: a role pasted with {glue:text}, a
+# typo'd role name, a fence that did not parse. Code listings are skipped (they may show syntax on purpose).
+ROLE_SOURCE = re.compile(r"\{(?:ref|claim|numref|cite(?::[pt])?|glue(?::\w+)?|doc|term|eq)\}`")
+
+
+def visible_text(html: str) -> str:
+    """The page's text as a reader sees it, without scripts, styles and code listings."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for hidden in soup(["script", "style", "pre", "code", "template"]):
+        hidden.decompose()
+    return soup.get_text(" ")
+
+
+def test_no_markup_source_reaches_the_reader(built_book):
+    """Every role is rendered: a reader never sees `{ref}` or `{glue:text}` source instead of a link."""
+    shown = []
+    for page in sorted((built_book / "html").rglob("*.html")):
+        for match in ROLE_SOURCE.finditer(visible_text(page.read_text(encoding="utf-8"))):
+            shown.append(f"{page.relative_to(built_book)}: {match.string[match.start():match.start() + 60]!r}")
+    assert not shown, "role source printed as text:\n" + "\n".join(shown[:20])
+
+
+def test_the_markup_check_can_fail():
+    page = '<p>Most errors: <span class="pasted-text">{ref}`S004, Bone-marrow MSCs &lt;source-004&gt;`</span></p>' \
+           '<pre>{claim}`S004-05` shown on purpose</pre>'
+    assert [m.group(0) for m in ROLE_SOURCE.finditer(visible_text(page))] == ["{ref}`"]

@@ -193,7 +193,10 @@ def _resolve_claims(app, doctree, fromdocname) -> None:
             content = nodes.inline("", "", nodes.inline("", f"{verdict.symbol}\u00a0{claim_id}", classes=[verdict.css_class]),
                                    classes=["claim-mark"])
         else:
-            content = nodes.inline("", "", nodes.inline("", claim_id, classes=["claim-id"]), nodes.Text("\u00a0"),
+            # In running text the badge stays beside its id; in a table cell it may go under it, so that a
+            # claim column needs the width of a badge, not of an id and a badge.
+            space = " " if _in_table(node) else "\u00a0"
+            content = nodes.inline("", "", nodes.inline("", claim_id, classes=["claim-id"]), nodes.Text(space),
                                    badge_node(verdict), classes=["claim-ref"])
         if mode == "full" and not html and _in_table(node):
             # In print, a table cell is narrow: the id (the link) on one line, the badge below it.

@@ -5,6 +5,8 @@ vocabulary itself, and its agreement figures are the reviews file's.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from stemreport import data, metrics, vocab, words
@@ -28,7 +30,7 @@ def all_claims_table() -> MarkdownTable:
         "What is true": [c or "\u2014" for c in claims["correction"]],
     })
     return MarkdownTable(frame, "Every claim in the ledger (data/claims.csv).", "tbl-all-claims",
-                         widths=[18, 8, 13, 11, 25, 25], classes=("all-claims",))
+                         widths=[18, 8, 12, 15, 24, 23], classes=("all-claims",))
 
 
 def changes_summary() -> dict[str, str]:
@@ -48,14 +50,27 @@ def changes_table() -> MarkdownTable:
         "Date": [d.iso() for d in log["date"]],
         "Claim": [ref(c) for c in log["claim_id"]],
         "Change": log["change"].map(_CHANGE_LABEL),
-        "Old \u2192 new": [Markup(f"{escape(shorten(_spaced(o), 120)) or DASH} \u2192 "
-                                  + (" ".join(ref(c.strip()) for c in n.split(";")) if k == "split" else
-                                     escape(shorten(_spaced(n), 120)) or DASH))
+        "Old \u2192 new": [Markup(f"{_value(o, k)} \u2192 "
+                                  + (" ".join(ref(c.strip()) for c in n.split(";")) if k == "split" else _value(n, k)))
                            for o, n, k in zip(log["old_value"], log["new_value"], log["change"])],
         "Why": [linked(shorten(r, 220)) for r in log["reason"]],
     })
     return MarkdownTable(frame, "Every change to the ledger (data/corrections.csv).", "tbl-changes",
-                         widths=[11, 18, 11, 32, 28])
+                         widths=[11, 18, 11, 32, 28], classes=("changes-log",))
+
+
+def _value(value: str, change: str) -> str:
+    """An old or new value as the changes table shows it: a bare address as a link; evidence keys as
+    citations (a link to the bibliography entry), or, for a source since dropped from the bibliography,
+    its key in plain words (a code span cannot break in a narrow printed column); anything else
+    shortened."""
+    if re.fullmatch(r"https?://\S+", value):
+        return f"<{value}>"
+    if change == "evidence" and value:
+        cited = data.bibliography()
+        return "; ".join(f"{{cite:t}}`{key}`" if key in cited else f"{escape(key)} (dropped)"
+                         for key in (k.strip() for k in value.split(";")) if key)
+    return escape(shorten(_spaced(value), 120)) or DASH
 
 
 def _spaced(value: str) -> str:

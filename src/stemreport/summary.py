@@ -60,8 +60,8 @@ def headline() -> dict[str, str]:
         "most_wrong_count": words.count(int(most_wrong["n_wrong"]), "error"),
         "best_rating": words.percent(rated["rating_score"].max() if len(rated) else None),
         "worst_rating": words.percent(rated["rating_score"].min() if len(rated) else None),
-        "best_rated_story": story(_extreme(table, "rating_score", True)["source"]) if len(rated) else "none",
-        "worst_rated_story": story(_extreme(table, "rating_score", False)["source"]) if len(rated) else "none",
+        "best_rated_story": story(_extreme(table, "rating_score", True)["source"]) if len(rated) else Markup("none"),
+        "worst_rated_story": story(_extreme(table, "rating_score", False)["source"]) if len(rated) else Markup("none"),
         "n_bib": words.count(len(data.bibliography()), "source", words=False),
         "checked_on": data.check_date().long(),
     }

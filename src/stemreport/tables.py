@@ -15,7 +15,14 @@ _PUNCT = re.compile("([" + re.escape(string.punctuation) + "])")
 
 
 class Markup(str):
-    """A cell value that is already MyST markup (a role, a citation) and must not be escaped."""
+    """A cell value that is already MyST markup (a role, a citation) and must not be escaped.
+
+    Glued into prose it must be pasted with ``{glue:md}`key:myst```, which parses the markup; ``{glue:text}``
+    would print the role's source. The markdown representation is what makes the ``glue:md`` paste possible.
+    """
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
 
 
 def escape(value) -> str:
