@@ -44,7 +44,7 @@ test: setup lint
 
 # Seconds: data, units and bad inputs, without building the book or executing notebooks.
 test-fast: setup lint
-	$(BIN)/python -m pytest tests -m "not book" -p no:nbval -o addopts="-p no:cacheprovider"
+	$(BIN)/python -m pytest tests -m "not book" -p no:nbval -o addopts="-p no:cacheprovider" -n 2
 
 lint: setup
 	$(BIN)/ruff check src tools _ext tests notebooks book
