@@ -85,6 +85,9 @@ def run_module(module: str, *args: str, cwd: Path, timeout: int = 900) -> subpro
                           timeout=timeout)
 
 
+# MyST roles the book uses: their source must never reach a reader (HTML: test_build; PDF: test_pdf).
+ROLE_NAMES = r"(?:ref|claim|numref|cite|glue|doc|term|eq)(?::\w+)?"
+
 PREVIOUS_HTML = "previous good book"
 PREVIOUS_PDF = b"%PDF previous good book"
 

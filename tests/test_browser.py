@@ -416,8 +416,6 @@ def test_dark_mode_from_local_storage(browser):
         visit.page.close()
 
 
-# Elements, and text runs (a long URL is a text node), reaching past the viewport outside any box
-# that scrolls or clips on its own.
 # Tables wider than their box (their caption, or their first words): at phone width such a table scrolls in
 # its box, at desktop width it must not.
 _WIDE_TABLES = """() => [...document.querySelectorAll('article table')].filter(t => {
@@ -425,6 +423,8 @@ _WIDE_TABLES = """() => [...document.querySelectorAll('article table')].filter(t
     return t.scrollWidth > box.clientWidth + 1 || t.getBoundingClientRect().right > box.getBoundingClientRect().right + 1;
 }).map(t => (t.querySelector('caption') || t).innerText.slice(0, 80))"""
 
+# Elements, and text runs (a long URL is a text node), reaching past the viewport outside any box
+# that scrolls or clips on its own.
 _OVERFLOW_CULPRITS = """() => {
     const vw = window.innerWidth, out = [];
     const contained = el => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement)

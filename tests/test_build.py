@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import COPY_IGNORE, ROOT, assert_previous_book_intact, copy_inputs, plant_previous_book, run_module
+from conftest import COPY_IGNORE, ROLE_NAMES, ROOT, assert_previous_book_intact, copy_inputs, plant_previous_book, run_module
 
 pytestmark = pytest.mark.book
 
@@ -87,7 +87,7 @@ def test_pdf_dates_come_from_source_date_epoch(built_book):
 
 # MyST role or directive source that reached the reader as text: a role pasted with {glue:text}, a
 # typo'd role name, a fence that did not parse. Code listings are skipped (they may show syntax on purpose).
-ROLE_SOURCE = re.compile(r"\{(?:ref|claim|numref|cite(?::[pt])?|glue(?::\w+)?|doc|term|eq)\}`")
+ROLE_SOURCE = re.compile(r"\{" + ROLE_NAMES + r"\}`")
 
 
 def visible_text(html: str) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, toc_docnames
+from conftest import ROLE_NAMES, ROOT, toc_docnames
 
 pytestmark = pytest.mark.book
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -367,7 +367,7 @@ def test_no_screen_only_matter(pages):
 
 def test_no_markup_source_is_printed(pages):
     """No role source (`{ref}`, `{glue:text}`, `{claim}` ...) printed instead of its link or value."""
-    found = [m.group(0) for m in re.finditer(r"\{(?:ref|claim|numref|cite|glue|doc|term)(?::\w+)?\}\S{0,40}", " ".join(pages))]
+    found = [m.group(0) for m in re.finditer(r"\{" + ROLE_NAMES + r"\}\S{0,40}", " ".join(pages))]
     assert not found, f"role source printed: {found[:10]}"
 
 
