@@ -5,11 +5,14 @@ start instead of the whole book's.
 """
 from __future__ import annotations
 
+import os
+
 import nbformat
 import pytest
 import yaml
 from conftest import assert_previous_book_intact, plant_previous_book, run_module
 from jupyter_cache import get_cache
+from jupyter_cache.cache.db import NbCacheRecord
 from stemreport_tools import execution
 
 pytestmark = pytest.mark.book
@@ -31,9 +34,21 @@ def _small_book(project, notebooks: dict[str, str]) -> list:
     return paths
 
 
-def test_executed_notebooks_are_cache_hits_for_the_build(project_copy):
+def test_executed_notebooks_are_cache_hits_for_the_build(project_copy, monkeypatch, tmp_path):
+    """Both notebooks are cached and matched as myst-nb matches them; the cache is trimmed once, by this
+    process, after both are cached (a worker trimming while another caches can delete that one's record)."""
+    trims = tmp_path / "trims"
+    real = NbCacheRecord.records_to_delete
+
+    def recorded(keep, db):  # runs in whichever process trims; the forked workers inherit this patch
+        with open(trims, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return real(keep, db)
+
+    monkeypatch.setattr(NbCacheRecord, "records_to_delete", staticmethod(recorded))
     first, second = _small_book(project_copy, {"one": "print(1)", "two": "print(2)"})
     assert sorted(execution.execute_stale(project_copy, log=lambda _: None)) == sorted([first, second])
+    assert trims.read_text(encoding="utf-8").split() == [str(os.getpid())], "the cache was trimmed by a worker"
     cache = get_cache(str(execution.settings(project_copy).cache))
     for path in (first, second):
         record = cache.match_cache_notebook(nbformat.read(path, as_version=4))  # what myst-nb calls

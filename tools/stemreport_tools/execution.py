@@ -9,9 +9,17 @@ cached and executes nothing itself.
 
 Only successful executions are cached; a failing notebook stops the build before Sphinx starts (so the
 previous book stays in place), with the notebook and the error named.
+
+One repair to jupyter-cache 1.0: each worker, after caching its notebook, trims the cache to its size
+limit, reading the records to keep and the records to delete in two queries. When another worker commits
+its record between the two, that record is "not kept" and is deleted while its notebook is still being
+written (seen as ``KeyError: Notebook file does not exist for cache record PK``, the notebook then
+reported as failed; had its file been written, its result would be silently lost). Here the workers
+never trim; the parent trims once, after every worker has finished (:func:`_trim_once_at_the_end`).
 """
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import logging
 import os
@@ -50,6 +58,21 @@ class NotebookFailed(RuntimeError):
     pass
 
 
+@contextlib.contextmanager
+def _trim_once_at_the_end(cache):
+    """While the block runs, caching a notebook does not trim the cache (see the module docstring); the
+    trim runs once afterwards, in this process. The workers are forked, so they inherit the change."""
+    from jupyter_cache.cache.main import JupyterCacheBase
+
+    trim = JupyterCacheBase.truncate_caches
+    JupyterCacheBase.truncate_caches = lambda self: None
+    try:
+        yield
+    finally:
+        JupyterCacheBase.truncate_caches = trim
+    cache.truncate_caches()
+
+
 def execute_stale(root: Path, log=print) -> list[Path]:
     """Execute (in parallel) and cache every toc notebook the cache has no match for; return them.
 
@@ -75,8 +98,9 @@ def execute_stale(root: Path, log=print) -> list[Path]:
     started = time.monotonic()
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     logger = logging.getLogger("stemreport.execution")
-    result = load_executor("local-parallel", cache=cache, logger=logger).run_and_cache(
-        filter_uris=[str(p) for p in stale], timeout=config.timeout, allow_errors=config.allow_errors)
+    with _trim_once_at_the_end(cache):
+        result = load_executor("local-parallel", cache=cache, logger=logger).run_and_cache(
+            filter_uris=[str(p) for p in stale], timeout=config.timeout, allow_errors=config.allow_errors)
     failures = []
     for uri in [*result.excepted, *result.errored]:
         record = cache.get_project_record(uri)
