@@ -113,3 +113,45 @@ def test_the_markup_check_can_fail():
     page = '<p>Most errors: <span class="pasted-text">{ref}`S004, Bone-marrow MSCs &lt;source-004&gt;`</span></p>' \
            '<pre>{claim}`S004-05` shown on purpose</pre>'
     assert [m.group(0) for m in ROLE_SOURCE.finditer(visible_text(page))] == ["{ref}`"]
+
+
+YEAR_ONLY = re.compile(r"(\d{4}|n\.d\.)(-?[a-z])?")
+
+
+def citations_read_alike(html_pages: dict[str, str]) -> dict[str, list[str]]:
+    """Citation text -> the different bibliography entries it points to, where there is more than one.
+
+    A citation's text is what the reader sees: the link's own text for "(Author, 2023)"; for
+    "Author [2023]", where only the year is a link, the author text before it joined to the year."""
+    from bs4 import BeautifulSoup, NavigableString
+
+    targets: dict[str, set[str]] = {}
+    for html in html_pages.values():
+        for link in BeautifulSoup(html, "html.parser").select("a.reference.internal[href*='bibliography.html#']"):
+            text = " ".join(link.get_text().split())
+            if YEAR_ONLY.fullmatch(text):
+                before = []
+                for node in link.previous_siblings:  # back to the previous citation's link, if any
+                    if getattr(node, "name", None) == "a":
+                        break
+                    before.insert(0, str(node) if isinstance(node, NavigableString) else node.get_text())
+                author = " ".join("".join(before).split()).strip(" [(,;")
+                text = f"{author} {text}"
+            targets.setdefault(text, set()).add(link["href"].split("#")[-1])
+    return {text: sorted(ids) for text, ids in targets.items() if len(ids) > 1}
+
+
+def test_no_two_sources_are_cited_alike(built_book):
+    """A reader can tell every cited source from every other: same author, same year gets 2023a, 2023b."""
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (built_book / "html").rglob("*.html")}
+    alike = citations_read_alike(pages)
+    assert not alike, f"citations that read the same but lead to different entries: {alike}"
+
+
+def test_the_alike_check_can_fail():
+    link = '<a class="reference internal" href="../book/bibliography.html#{}">Mix Online, 2025</a>'
+    page = f"<p>({link.format('id83')}) and ({link.format('id84')})</p>" \
+           '<span class="bibtex-citation">Li <em>et al.</em> [<a class="reference internal" href="bibliography.html#id70">2025</a>]</span>' \
+           '<span class="bibtex-citation">Le Blanc <em>et al.</em> [<a class="reference internal" href="bibliography.html#id67">2025</a>]</span>' \
+           '<span class="bibtex-citation">Li <em>et al.</em> [<a class="reference internal" href="bibliography.html#id71">2025</a>]</span>'
+    assert citations_read_alike({"page": page}) == {"Mix Online, 2025": ["id83", "id84"], "Li et al. 2025": ["id70", "id71"]}

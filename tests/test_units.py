@@ -134,3 +134,27 @@ def test_role_fences_any_backtick():
 
 def test_real_inputs_are_valid(root):
     assert len(validate_all(root)["data/claims.csv"]) > 0
+
+
+def test_sources_cited_alike_get_letters_in_list_order():
+    """Same author label and year: a, b in the bibliography's order; no year: n.d.-a; others untouched;
+    running twice changes nothing."""
+    from pybtex.database import parse_string
+    from pybtex.plugin import find_plugin
+    from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+    from stemreport_sphinx import bibstyle
+
+    bib = parse_string("""
+        @misc{later, author = {{Mix Online}}, title = {Nipro applies}, year = {2025}}
+        @misc{earlier, author = {{Mix Online}}, title = {Akuugo change}, year = {2025}}
+        @misc{other, author = {{Mix Online}}, title = {Older}, year = {2024}}
+        @misc{p1, author = {Tan, A. and Kwek, B. and Lee, C.}, title = {Preprint}, year = {2023}}
+        @misc{p2, author = {Tan, A. and Zeming, B. and Lee, C.}, title = {Paper}, year = {2023}}
+        @misc{x, author = {{PubMed Central}}, title = {B}}
+        @misc{y, author = {{PubMed Central}}, title = {A}}
+    """, "bibtex")
+    formatting = find_plugin("pybtex.style.formatting", "plain")()
+    expected = {"earlier": "2025a", "later": "2025b", "p1": "2023a", "p2": "2023b", "y": "n.d.-a", "x": "n.d.-b"}
+    assert bibstyle.disambiguate_years(bib.entries, AuthorYearReferenceStyle(), formatting) == expected
+    assert bib.entries["other"].fields["year"] == "2024"
+    assert bibstyle.disambiguate_years(bib.entries, AuthorYearReferenceStyle(), formatting) == expected

@@ -1,13 +1,27 @@
-"""The bibliography style: pybtex's ``plain``, but titles keep their capitals.
+"""The bibliography style: pybtex's ``plain``, but titles keep their capitals; and author-year citations
+that a reader can tell apart.
 
 ``plain`` lower-cases every title after its first letter ("Us fda approves mesoblast's ..."), which
 mangles acronyms, names and non-English titles; this style prints each title as the entry gives it.
+
+Two entries cited alike ("Mix Online, 2025" for two different news reports; a preprint and its paper,
+both "Tan Kwan Zen et al., 2023") leave a reader unable to tell which one a claim rests on, in print
+above all. As in author-year practice, such entries get a letter after the year, in the order the
+bibliography lists them: 2025a, 2025b; an entry with no year gets n.d.-a, n.d.-b. The letter is written
+into the parsed entries' ``year`` only (never into ``references.bib``), so the citation and the
+bibliography entry both show it.
 """
 from __future__ import annotations
 
-from pybtex.plugin import register_plugin
+from collections import defaultdict
+from string import ascii_lowercase
+
+from pybtex.plugin import find_plugin, register_plugin
 from pybtex.style.formatting.plain import Style as Plain
 from pybtex.style.template import field, sentence
+
+STYLE_NAME = "stemreport"
+GIVEN_YEAR = "stemreport-given-year"  # the entry's own year (or "" when it has none), kept beside the lettered one
 
 
 class KeepCase(Plain):
@@ -16,5 +30,50 @@ class KeepCase(Plain):
         return sentence[title] if as_sentence else title
 
 
+def _text(rich) -> str:
+    return rich if isinstance(rich, str) else rich.render_as("text")
+
+
+def disambiguate_years(entries: dict, reference_style, formatting_style) -> dict[str, str]:
+    """Letter the years of entries whose author-year citations would read the same; returns key -> new year.
+
+    ``entries`` maps keys to pybtex entries (changed in place, and idempotent: the given year is kept in
+    ``GIVEN_YEAR``, so running again on already-lettered entries gives the same letters).
+    """
+    from sphinxcontrib.bibtex.style.template import year
+
+    author = reference_style.person.author_or_editor_or_title(full=False)
+    groups = defaultdict(list)
+    for key, entry in entries.items():
+        given = entry.fields.get(GIVEN_YEAR, entry.fields.get("year", ""))
+        entry.fields[GIVEN_YEAR] = given
+        if given:
+            entry.fields["year"] = given
+        else:
+            entry.fields.pop("year", None)
+        data = {"entry": entry, "style": reference_style}
+        groups[(_text(author.format_data(data)), _text(year().format_data(data)))].append(key)
+    lettered = {}
+    for keys in groups.values():
+        if len(keys) < 2:
+            continue
+        if len(keys) > len(ascii_lowercase):
+            raise ValueError(f"more than {len(ascii_lowercase)} bibliography entries cite alike: {sorted(keys)}")
+        in_list_order = formatting_style.sort([entries[k] for k in keys])
+        for letter, entry in zip(ascii_lowercase, in_list_order):
+            given = entry.fields[GIVEN_YEAR]
+            entry.fields["year"] = f"{given}{letter}" if given else f"n.d.-{letter}"
+            lettered[entry.key] = entry.fields["year"]
+    return lettered
+
+
+def _letter_the_years(app) -> None:
+    """After sphinxcontrib-bibtex has parsed the .bib (its own builder-inited handler, priority 500)."""
+    domain = app.env.get_domain("cite")
+    style = find_plugin("pybtex.style.formatting", app.config.bibtex_default_style)()
+    disambiguate_years(domain.bibdata.data.entries, domain.reference_style, style)
+
+
 def setup(app) -> None:
-    register_plugin("pybtex.style.formatting", "stemreport", KeepCase)
+    register_plugin("pybtex.style.formatting", STYLE_NAME, KeepCase)
+    app.connect("builder-inited", _letter_the_years, priority=900)
