@@ -61,7 +61,8 @@ class NotebookFailed(RuntimeError):
 @contextlib.contextmanager
 def _trim_once_at_the_end(cache):
     """While the block runs, caching a notebook does not trim the cache (see the module docstring); the
-    trim runs once afterwards, in this process. The workers are forked, so they inherit the change."""
+    trim runs once afterwards, in this process. The workers are forked (Linux), so they inherit the change;
+    where workers are spawned instead (macOS, Windows) they still trim as before."""
     from jupyter_cache.cache.main import JupyterCacheBase
 
     trim = JupyterCacheBase.truncate_caches
