@@ -127,6 +127,9 @@ def test_outputs_and_tests_do_not_move_the_fingerprint(project_copy):
     (project_copy / "tests" / "test_new.py").write_text("", encoding="utf-8")
     (project_copy / "src" / "stemreport" / "__pycache__").mkdir(exist_ok=True)
     (project_copy / "src" / "stemreport" / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    for cache in (".ruff_cache", ".mypy_cache", "notebooks/.ipynb_checkpoints"):  # tools' caches, hidden folders
+        (project_copy / cache).mkdir(parents=True, exist_ok=True)
+        (project_copy / cache / "state").write_text("changed on every run", encoding="utf-8")
     assert build.book_fingerprint(project_copy, EPOCH) == before
 
 

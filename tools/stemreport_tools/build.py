@@ -29,9 +29,11 @@ from stemreport.paths import project_root
 from stemreport.validate import main as validate_main
 
 STRICT = ["-W", "-n", "--keep-going"]  # warnings are errors; every reference must resolve
-# Never read by the book: version control, environments, build outputs and caches, tests and CI.
+# Never read by the book: version control, environments, build outputs and caches, tests and CI. Every
+# hidden folder is left out too (.git, .venv, and the caches tools write beside the sources: ruff's, the
+# linter `make test` runs before building, changed on every run and forced a full re-render each time).
 # Everything else under the root counts as a build input (over-including only costs a rebuild).
-NOT_INPUTS = {".git", ".venv", "_build", "__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+NOT_INPUTS = {"_build", "__pycache__"}
 NOT_INPUTS_AT_ROOT = {"tests", ".ci"}
 
 
@@ -65,7 +67,7 @@ def input_files(root: Path) -> list[Path]:
     found = []
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if d not in NOT_INPUTS and not d.endswith(".egg-info")
+        dirs[:] = sorted(d for d in dirs if d not in NOT_INPUTS and not d.startswith(".") and not d.endswith(".egg-info")
                          and not (here == root and d in NOT_INPUTS_AT_ROOT))
         found += [here / name for name in sorted(files)]
     return found
