@@ -141,7 +141,6 @@ def test_sources_cited_alike_get_letters_in_list_order():
     running twice changes nothing."""
     from pybtex.database import parse_string
     from pybtex.plugin import find_plugin
-    from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
     from stemreport_sphinx import bibstyle
 
     bib = parse_string("""
@@ -155,6 +154,27 @@ def test_sources_cited_alike_get_letters_in_list_order():
     """, "bibtex")
     formatting = find_plugin("pybtex.style.formatting", "plain")()
     expected = {"earlier": "2025a", "later": "2025b", "p1": "2023a", "p2": "2023b", "y": "n.d.-a", "x": "n.d.-b"}
-    assert bibstyle.disambiguate_years(bib.entries, AuthorYearReferenceStyle(), formatting) == expected
+    assert bibstyle.disambiguate_years(bib.entries, bibstyle.AuthorYear(), formatting) == expected
     assert bib.entries["other"].fields["year"] == "2024"
-    assert bibstyle.disambiguate_years(bib.entries, AuthorYearReferenceStyle(), formatting) == expected
+    assert bibstyle.disambiguate_years(bib.entries, bibstyle.AuthorYear(), formatting) == expected
+
+
+def test_and_others_is_cited_et_al():
+    """'Chou, David B. and others' is cited "Chou et al.", like a list of three; two names stay two."""
+    from pybtex.database import parse_string
+    from stemreport_sphinx import bibstyle
+
+    bib = parse_string("""
+        @misc{one, author = {Chou, David B. and others}, title = {T}, year = {2020}}
+        @misc{three, author = {Li, Q. and Nikolova, M. and Zhang, G.}, title = {T}, year = {2025}}
+        @misc{two, author = {Gartner, S. and Kaplan, H. S.}, title = {T}, year = {1980}}
+        @misc{team, author = {{Mix Online}}, title = {T}, year = {2025}}
+    """, "bibtex")
+    style = bibstyle.AuthorYear()
+    short, full = (style.person.author_or_editor_or_title(full=f) for f in (False, True))
+
+    def text(template, key):
+        return template.format_data({"entry": bib.entries[key], "style": style}).render_as("text")
+    assert [text(short, k) for k in ("one", "three", "two", "team")] == ["Chou et al.", "Li et al.", "Gartner and Kaplan",
+                                                                         "Mix Online"]
+    assert text(full, "one") == "Chou and others"  # the full-names form ({cite:ts}) keeps the list as written

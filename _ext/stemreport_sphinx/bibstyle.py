@@ -10,15 +10,26 @@ above all. As in author-year practice, such entries get a letter after the year,
 bibliography lists them: 2025a, 2025b; an entry with no year gets n.d.-a, n.d.-b. The letter is written
 into the parsed entries' ``year`` only (never into ``references.bib``), so the citation and the
 bibliography entry both show it.
+
+An author list that ends in BibTeX's ``and others`` after one named author ("Chou, David B. and others")
+is cited "Chou et al.", like every other list of three or more; sphinxcontrib-bibtex counts ``others``
+as a second person and printed "Chou and others".
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from string import ascii_lowercase
 
 from pybtex.plugin import find_plugin, register_plugin
+from pybtex.richtext import Text
 from pybtex.style.formatting.plain import Style as Plain
-from pybtex.style.template import field, sentence
+from pybtex.style.template import FieldIsMissing, field, first_of, node, optional, sentence, tag
+from sphinxcontrib.bibtex.plugin import register_plugin as register_reference_style
+from sphinxcontrib.bibtex.style.referencing import PersonStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from sphinxcontrib.bibtex.style.template import join
 
 STYLE_NAME = "stemreport"
 GIVEN_YEAR = "stemreport-given-year"  # the entry's own year (or "" when it has none), kept beside the lettered one
@@ -28,6 +39,41 @@ class KeepCase(Plain):
     def format_title(self, e, which_field, as_sentence=True):
         title = field(which_field)
         return sentence[title] if as_sentence else title
+
+
+@node
+def _names(children, data, role, **kwargs):
+    """sphinxcontrib-bibtex's ``names``, except that a trailing ``others`` makes the list "First et al."
+    whenever an "et al." form is asked for (``other`` given), as a list of three or more does."""
+    assert not children
+    try:
+        persons = data["entry"].persons[role]
+    except KeyError:
+        raise FieldIsMissing(role, data["entry"]) from None  # what optional[] skips, as in the original
+    style = data["style"]
+    formatted = [style.person.style_plugin.format(person, style.person.abbreviate) for person in persons]
+    if len(persons) > 1 and str(persons[-1]) == "others" and kwargs.get("other") is not None:
+        return Text(formatted[0].format_data(data), kwargs["other"])
+    return join(**kwargs)[formatted].format_data(data)
+
+
+@dataclass
+class EtAlPersonStyle(PersonStyle):
+    def names(self, role: str, full: bool):
+        return _names(role=role, sep=self.sep, sep2=self.sep2, last_sep=self.last_sep,
+                      other=None if full else self.other)
+
+    def author_or_editor_or_title(self, full: bool):
+        other = None if full else self.other
+        kwargs = dict(sep=self.sep, sep2=self.sep2, last_sep=self.last_sep, other=other)
+        return first_of[optional[_names("author", **kwargs)], optional[_names("editor", **kwargs)],
+                        tag("em")[field("title")]]
+
+
+@dataclass
+class AuthorYear(AuthorYearReferenceStyle):
+    """The book's citations: sphinxcontrib-bibtex's author-year, with :class:`EtAlPersonStyle`."""
+    person: PersonStyle = dataclass_field(default_factory=EtAlPersonStyle)
 
 
 def _text(rich) -> str:
@@ -76,4 +122,5 @@ def _letter_the_years(app) -> None:
 
 def setup(app) -> None:
     register_plugin("pybtex.style.formatting", STYLE_NAME, KeepCase)
+    register_reference_style("sphinxcontrib.bibtex.style.referencing", STYLE_NAME, AuthorYear)
     app.connect("builder-inited", _letter_the_years, priority=900)
