@@ -25,11 +25,11 @@ from string import ascii_lowercase
 from pybtex.plugin import find_plugin, register_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.plain import Style as Plain
-from pybtex.style.template import FieldIsMissing, field, first_of, node, optional, sentence, tag
+from pybtex.style.template import field, first_of, node, optional, sentence, tag
 from sphinxcontrib.bibtex.plugin import register_plugin as register_reference_style
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
-from sphinxcontrib.bibtex.style.template import join
+from sphinxcontrib.bibtex.style.template import names
 
 STYLE_NAME = "stemreport"
 GIVEN_YEAR = "stemreport-given-year"  # the entry's own year (or "" when it has none), kept beside the lettered one
@@ -46,15 +46,11 @@ def _names(children, data, role, **kwargs):
     """sphinxcontrib-bibtex's ``names``, except that a trailing ``others`` makes the list "First et al."
     whenever an "et al." form is asked for (``other`` given), as a list of three or more does."""
     assert not children
-    try:
-        persons = data["entry"].persons[role]
-    except KeyError:
-        raise FieldIsMissing(role, data["entry"]) from None  # what optional[] skips, as in the original
-    style = data["style"]
-    formatted = [style.person.style_plugin.format(person, style.person.abbreviate) for person in persons]
+    persons = data["entry"].persons.get(role, [])
     if len(persons) > 1 and str(persons[-1]) == "others" and kwargs.get("other") is not None:
-        return Text(formatted[0].format_data(data), kwargs["other"])
-    return join(**kwargs)[formatted].format_data(data)
+        person = data["style"].person
+        return Text(person.style_plugin.format(persons[0], person.abbreviate).format_data(data), kwargs["other"])
+    return names(role=role, **kwargs).format_data(data)  # the original, missing-field handling included
 
 
 @dataclass
