@@ -178,3 +178,22 @@ def test_and_others_is_cited_et_al():
     assert [text(short, k) for k in ("one", "three", "two", "team")] == ["Chou et al.", "Li et al.", "Gartner and Kaplan",
                                                                          "Mix Online"]
     assert text(full, "one") == "Chou and others"  # the full-names form ({cite:ts}) keeps the list as written
+
+
+def test_remembered_backends_are_the_installed_ones_found_without_a_search(monkeypatch):
+    """The backends the extension registers are the very classes pybtex's entry points name, and once
+    registered a lookup by name no longer reads the installed packages' entry points."""
+    from importlib.metadata import entry_points
+
+    import pybtex.plugin
+    from stemreport_sphinx import bibstyle
+
+    installed = {name: next(iter(entry_points(group="pybtex.backends", name=name))).load()
+                 for name in bibstyle.REMEMBERED_BACKENDS}
+    bibstyle.remember_backends()
+
+    def no_search(**_):
+        raise AssertionError("pybtex searched the entry points")
+    monkeypatch.setattr(pybtex.plugin, "entry_points", no_search)
+    for name, backend in installed.items():
+        assert pybtex.plugin.find_plugin("pybtex.backends", name) is backend

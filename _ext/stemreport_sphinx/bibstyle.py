@@ -123,7 +123,24 @@ def _letter_the_years(app) -> None:
     disambiguate_years(domain.bibdata.data.entries, domain.reference_style, style)
 
 
+# Backends that sphinxcontrib-bibtex looks up by name for every citation it resolves (about 400 a build).
+REMEMBERED_BACKENDS = ("plaintext", "docutils")
+
+
+def remember_backends() -> None:
+    """Register the backends sphinxcontrib-bibtex asks for by name as run-time plugins, each as itself.
+
+    pybtex finds a plugin by name by reading every installed package's entry points, on every call, and
+    a run-time plugin is found before that search. Each backend is looked up once, the normal way, and
+    registered as the class found: the same class, without some 400 searches (a quarter of each Sphinx
+    run, about 6 s).
+    """
+    for name in REMEMBERED_BACKENDS:
+        register_plugin("pybtex.backends", name, find_plugin("pybtex.backends", name), force=True)
+
+
 def setup(app) -> None:
+    remember_backends()
     register_plugin("pybtex.style.formatting", STYLE_NAME, KeepCase)
     register_reference_style("sphinxcontrib.bibtex.style.referencing", STYLE_NAME, AuthorYear)
     app.connect("builder-inited", _letter_the_years, priority=900)
