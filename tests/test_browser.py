@@ -259,6 +259,16 @@ def test_index_redirects_to_the_first_page(browser):
         visit.page.close()
 
 
+# A badge is an inline block, so an element's client rects do not tell whether it wrapped: the count's text
+# must sit on the badge's line, to its right ({verdict}`code|n ·`, see the extension's verdict role).
+_SPLIT_COUNTS = """() => [...document.querySelectorAll('.verdict-count')].filter(e => {
+    const badge = e.querySelector('.verdict-badge').getBoundingClientRect();
+    const range = document.createRange(); range.selectNodeContents(e.lastChild);
+    const count = range.getBoundingClientRect();
+    return !(count.top < badge.bottom && count.bottom > badge.top && count.left >= badge.right - 1);
+}).map(e => e.textContent).slice(0, 5)"""
+
+
 def _set_mode(page, mode: str) -> None:
     """Switch the theme as its own light/dark button does, and wait until the page has settled: the
     theme animates some colours (e.g. the search field), and a screenshot or contrast check taken
@@ -375,7 +385,7 @@ class _PageChecks:
     def test_layout_at_desktop_width(self, tab, path):
         """At 1280 px nothing scrolls sideways and every table fits its column (on a laptop no reader has
         to scroll a table to reach its last column, which is often "what is true"), no code toggle or
-        debug line is shown, and no claim id wraps."""
+        debug line is shown, no claim id wraps, and no verdict count is parted from its badge."""
         _, visit = tab
         page = visit.page
         page.evaluate("window.scrollTo(0, 0)")
@@ -389,6 +399,8 @@ class _PageChecks:
         wrapped = page.evaluate("""() => [...document.querySelectorAll('.claim-id')].filter(e => e.getClientRects().length > 1)
             .map(e => e.textContent).slice(0, 5)""")
         assert not wrapped, f"{path}: claim ids wrapped over two lines: {wrapped}"
+        split = page.evaluate(_SPLIT_COUNTS)
+        assert not split, f"{path}: verdict counts (or their separators) on another line than their badge: {split}"
         if "/source_" in path:  # a reader meets the bottom line without scrolling
             top = page.evaluate("() => { const b = document.querySelector('.verdict-box'); return b ? b.getBoundingClientRect().top : null; }")
             assert top is not None, f"{path} has no verdict box"

@@ -41,12 +41,14 @@ def test_sphinx_failure_keeps_previous_book(tmp_path):
 
 
 @pytest.mark.book
-def test_unknown_claim_id_in_prose_fails_the_build(tmp_path):
-    """A {claim} role naming no claim is a build error, like any unresolved reference."""
-    project = _tiny_book(tmp_path, "(page)=\n# A page\n\nSee {claim}`S009-99`.\n")
+def test_unknown_claim_id_or_bad_verdict_count_fails_the_build(tmp_path):
+    """A {claim} role naming no claim is a build error, like any unresolved reference; so is a verdict
+    count that is not a number."""
+    project = _tiny_book(tmp_path, "(page)=\n# A page\n\nSee {claim}`S009-99` and {verdict}`supported|many`.\n")
     result = run_module("stemreport_tools.build", "--html-only", cwd=project, timeout=300)
     assert result.returncode != 0
     assert "S009-99" in result.stdout + result.stderr
+    assert "not 'many'" in result.stdout + result.stderr
 
 
 def test_book_outputs_exist(built_book):

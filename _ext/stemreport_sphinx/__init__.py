@@ -12,7 +12,8 @@ What it adds:
   as a link to its card with the claim's *current* verdict badge (and its correction as a tooltip);
   ``{claimtext}`S004-05|quoted words``` marks a span of the source text in its verdict's colour and
   style and links it to the card; ``{claimmark}`S004-05``` is the small tag after a marked span;
-  ``{verdict}`contradicted``` is a badge alone; ``{debris}`kind|text``` shows set-aside page debris,
+  ``{verdict}`contradicted``` is a badge alone, ``{verdict}`contradicted|11 ·``` a badge, its count and
+  an optional separator that never break apart at a line's end; ``{debris}`kind|text``` shows set-aside page debris,
   quietly. An unknown claim id is a build error.
 - Verdict colours, symbols and underline styles come from ``stemreport.vocab``: the HTML stylesheet
   (``_static/stemreport-verdicts.css``) and the LaTeX colour macros are written from it at build time.
@@ -21,6 +22,7 @@ What it adds:
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from docutils import nodes
@@ -133,12 +135,23 @@ class VerdictRole(SphinxRole):
     def run(self):
         from stemreport import vocab
 
-        code = self.text.strip()
+        code, bar, count = (part.strip() for part in self.text.partition("|"))
         if code not in vocab.VERDICT and code not in (vocab.NOT_CHECKED.code, vocab.RETIRED.code):
             msg = self.inliner.reporter.error(f"verdict: unknown verdict {code!r}", line=self.lineno)
             return [], [msg]
+        counted = re.fullmatch(r"(\d+)\s*(\u00b7)?", count)
+        if bar and counted is None:
+            msg = self.inliner.reporter.error(f"verdict: after '|' comes a whole number, optionally followed by "
+                                              f"the separator '\u00b7', not {count!r}", line=self.lineno)
+            return [], [msg]
         verdict = {vocab.NOT_CHECKED.code: vocab.NOT_CHECKED, vocab.RETIRED.code: vocab.RETIRED}.get(code) or vocab.VERDICT[code]
-        return [badge_node(verdict)], []
+        if not bar:
+            return [badge_node(verdict)], []
+        # One unbreakable unit, separator included: a badge is an inline block, and Chromium breaks lines after
+        # an inline block or a no-wrap span even before a no-break space, which left counts and dots at the
+        # start of the next line.
+        text = f"\u00a0{counted[1]}" + ("\u00a0\u00b7" if counted[2] else "")
+        return [nodes.inline("", "", badge_node(verdict), nodes.Text(text), classes=["verdict-count"])], []
 
 
 class DebrisRole(SphinxRole):

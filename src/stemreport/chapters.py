@@ -72,10 +72,13 @@ def shorten(text: str, limit: int = 110) -> str:
 
 
 def verdict_tally(claims: pd.DataFrame) -> Markup:
-    """'{verdict}`supported` 14 · {verdict}`contradicted` 11 ...', verdicts with no claims left out."""
+    """'{verdict}`supported|14 ·` {verdict}`contradicted|11` ...', verdicts with no claims left out."""
     counts = metrics.verdict_counts(claims)
-    parts = [f"{badge(code)}\u00a0{n}" for code, n in counts.items() if n]
-    return Markup(" \u00b7 ".join(parts) if parts else "no claims extracted yet")
+    shown = [(code, n) for code, n in counts.items() if n]
+    # Badge, count and the dot after it are one unit (see the verdict role): a line breaks only between units.
+    dots = [" \u00b7"] * (len(shown) - 1) + [""]
+    parts = [f"{{verdict}}`{code}|{n}{dot}`" for (code, n), dot in zip(shown, dots)]
+    return Markup(" ".join(parts) if parts else "no claims extracted yet")
 
 
 def rating_sentence(source: str) -> str:
@@ -159,7 +162,8 @@ def verdict_box(source: str) -> MarkdownText:
             lines.append(f"{words.capitalised(words.count(partly, 'more claim'))} {'is' if partly == 1 else 'are'} "
                          "partly supported: a true core, stretched or missing a qualifier (see the cards below).")
     lines += ["", f"**Verdicts.** {verdict_tally(claims)}", "",
-              f"**As reporting.** {escape(rating_sentence(source))} (see {{ref}}`the ratings <{chapter_label(source)}-ratings>`)"]
+              f"**As reporting.** {escape(rating_sentence(source).removesuffix('.'))} "
+              f"(see {{ref}}`the ratings <{chapter_label(source)}-ratings>`)."]
     links = []
     if row.url:
         links.append(f"[the original page]({row.url})")

@@ -83,12 +83,14 @@ def claims_side_by_side(theme: str) -> MarkdownTable:
     return MarkdownTable(frame, caption, f"tbl-{slug(theme)}-claims", widths=widths)
 
 
-def reference_tables(theme: str) -> MarkdownText:
-    """The theme's reference data, against which the stories are read (none for some themes)."""
+def reference_tables(theme: str) -> MarkdownText | None:
+    """The theme's reference data, against which the stories are read. A theme without reference data
+    shows nothing here (its chapter's own prose gives the record): a sentence saying a table is absent
+    reads to a reader like a left-over placeholder."""
     tables = {"space_culture": [flights_table], "hsc_induction": [routes_table], "organoids": [models_table],
               "msc_approvals": [approvals_table]}.get(theme, [])
     if not tables:
-        return MarkdownText("*This theme has no reference table; the record is in the claim cards.*", "none")
+        return None
     built = [t() for t in tables]
     return MarkdownText("\n\n".join(t._repr_markdown_() for t in built), "\n".join(repr(t) for t in built))
 
