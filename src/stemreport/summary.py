@@ -37,6 +37,12 @@ def _extreme(table: pd.DataFrame, column: str, highest: bool) -> pd.Series:
     return pool.sort_values([column, "short_id"], ascending=[not highest, True]).iloc[0]
 
 
+def _kind(source: str) -> str:
+    """'a rewrite of a news report': the story's text type (sources.csv) with its article."""
+    kind = data.source_row(source).text_type
+    return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
+
+
 def headline() -> dict[str, str]:
     """The numbers the introduction, the comparison and the conclusions glue into their prose."""
     claims = data.claims()
@@ -58,6 +64,7 @@ def headline() -> dict[str, str]:
         "worst_story": story(worst["source"]), "worst_share": words.percent(worst["share_supported"]),
         "most_wrong_story": story(most_wrong["source"]),
         "most_wrong_count": words.count(int(most_wrong["n_wrong"]), "error"),
+        "best_type": _kind(best["source"]), "worst_type": _kind(worst["source"]),
         "best_rating": words.percent(rated["rating_score"].max() if len(rated) else None),
         "worst_rating": words.percent(rated["rating_score"].min() if len(rated) else None),
         "best_rated_story": story(_extreme(table, "rating_score", True)["source"]) if len(rated) else Markup("none"),
