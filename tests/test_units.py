@@ -197,3 +197,16 @@ def test_remembered_backends_are_the_installed_ones_found_without_a_search(monke
     monkeypatch.setattr(pybtex.plugin, "entry_points", no_search)
     for name, backend in installed.items():
         assert pybtex.plugin.find_plugin("pybtex.backends", name) is backend
+
+
+def test_story_kinds_counts_each_text_type(monkeypatch):
+    """The introduction's description of the stories follows sources.csv: kinds counted, most common first
+    (ties alphabetical), each noun in the plural its count needs."""
+    import pandas as pd
+
+    from stemreport import data, summary
+
+    frame = pd.DataFrame({"text_type": ["rewrite of a news report"] * 2 + ["promotional article", "rewrite of a press release"]})
+    monkeypatch.setattr(data, "sources", lambda: frame)
+    assert summary.story_kinds() == ("two rewrites of a news report, one promotional article and "
+                                     "one rewrite of a press release")

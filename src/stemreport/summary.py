@@ -43,6 +43,22 @@ def _kind(source: str) -> str:
     return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
 
 
+def story_kinds() -> str:
+    """'two rewrites of a news report, two rewrites of a press release and one promotional article': what
+    kind of text each story is (sources.csv ``text_type``), counted, most common first."""
+    kinds = data.sources()["text_type"].value_counts()
+    kinds = kinds.sort_index().sort_values(ascending=False, kind="stable")
+    phrases = []
+    for kind, n in kinds.items():
+        head, _, rest = kind.partition(" ")
+        if " of " in kind or not rest:  # 'rewrite of a news report': the first word is the noun
+            phrases.append(f"{words.number(n)} {words.plural(head, n)}{' ' + rest if rest else ''}")
+        else:  # 'promotional article': the last word is the noun
+            *adjectives, noun = kind.split(" ")
+            phrases.append(f"{words.number(n)} {' '.join(adjectives)} {words.plural(noun, n)}")
+    return words.listing(phrases)
+
+
 def headline() -> dict[str, str]:
     """The numbers the introduction, the comparison and the conclusions glue into their prose."""
     claims = data.claims()
@@ -65,6 +81,7 @@ def headline() -> dict[str, str]:
         "most_wrong_story": story(most_wrong["source"]),
         "most_wrong_count": words.count(int(most_wrong["n_wrong"]), "error"),
         "best_type": _kind(best["source"]), "worst_type": _kind(worst["source"]),
+        "story_kinds": story_kinds(),
         "best_rating": words.percent(rated["rating_score"].max() if len(rated) else None),
         "worst_rating": words.percent(rated["rating_score"].min() if len(rated) else None),
         "best_rated_story": story(_extreme(table, "rating_score", True)["source"]) if len(rated) else Markup("none"),
