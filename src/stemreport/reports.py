@@ -111,6 +111,24 @@ def agreement_values() -> dict[str, str]:
             "percent_agree": f"{result['percent']:.0%}", "kappa": f"{result['kappa']:.2f}"}
 
 
+AUDIT_MARKER = "Expert audit"
+"""How the corrections log marks a change made by the expert audit that followed the two reviews: the
+method page counts the audit's changes from the log by this mark, so its figures cannot drift from it."""
+
+
+def audit_values() -> dict[str, str]:
+    log = data.corrections()
+    audit = log[log["reason"].str.startswith(AUDIT_MARKER)]
+    kind = audit["change"]
+    splits = audit[kind == "split"]
+    # a split's new rows are logged as 'added' too; the claims the audit found uncovered are the others
+    children = {c.strip() for ids in splits["new_value"] for c in ids.split(";")} - set(splits["claim_id"])
+    found = audit[(kind == "added") & ~audit["claim_id"].isin(children)]
+    return {"audit_verdicts": words.count(int((kind == "verdict").sum()), "verdict", words=False),
+            "audit_splits": words.count(len(splits), "row", words=False),
+            "audit_added": words.count(len(found), "claim", words=False)}
+
+
 def adjudications_table() -> MarkdownTable:
     reviews = data.reviews()
     table = reviews.pivot(index="claim_id", columns="reviewer", values="verdict")
