@@ -210,3 +210,31 @@ def test_story_kinds_counts_each_text_type(monkeypatch):
     monkeypatch.setattr(data, "sources", lambda: frame)
     assert summary.story_kinds() == ("two rewrites of a news report, one promotional article and "
                                      "one rewrite of a press release")
+
+
+def _reviews(pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    rows = []
+    for n, (a, b) in enumerate(pairs):
+        rows += [dict(claim_id=f"S000-{n:02d}", reviewer="A", verdict=a, note=""),
+                 dict(claim_id=f"S000-{n:02d}", reviewer="B", verdict=b, note="")]
+    return pd.DataFrame(rows)
+
+
+def test_top_disagreement_counts_a_pair_in_either_order_and_breaks_ties_by_the_vocabulary():
+    reviews = _reviews([("supported", "partly_supported"), ("partly_supported", "supported"),
+                        ("contradicted", "partly_supported"), ("supported", "supported")])
+    assert metrics.top_disagreement(reviews) == (("supported", "partly_supported"), 2)
+    tie = _reviews([("contradicted", "partly_supported"), ("partly_supported", "supported")])
+    assert metrics.top_disagreement(tie) == (("supported", "partly_supported"), 1)
+    assert metrics.top_disagreement(_reviews([("opinion", "opinion")])) is None
+
+
+def test_audit_counts_tell_a_splits_new_rows_from_claims_found_uncovered():
+    log = pd.DataFrame([
+        dict(change="split", claim_id="S000-01", new_value="S000-01; S000-09", reason="Audit: atomic"),
+        dict(change="added", claim_id="S000-09", new_value="x", reason="Audit: split from S000-01"),
+        dict(change="added", claim_id="S000-10", new_value="y", reason="Audit: uncovered"),
+        dict(change="verdict", claim_id="S000-02", new_value="contradicted", reason="Audit: strict"),
+        dict(change="verdict", claim_id="S000-03", new_value="contradicted", reason="Earlier review"),
+    ])
+    assert metrics.audit_counts(log, "Audit") == {"verdicts": 1, "splits": 1, "found": 1}

@@ -86,3 +86,28 @@ def agreement(reviews: pd.DataFrame) -> dict:
     return {"n": len(table), "agree": agree, "disagree": len(table) - agree,
             "percent": agree / len(table) if len(table) else None,
             "kappa": cohen_kappa(a, b) if len(table) else None}
+
+
+def top_disagreement(reviews: pd.DataFrame) -> tuple[tuple[str, str], int] | None:
+    """The pair of verdicts reviewers A and B most often split between, in either order, and how often:
+    ``(("supported", "partly_supported"), 13)``. Ties go to the pair that comes first in the vocabulary's
+    order, so the answer is deterministic; None when the reviewers never disagree."""
+    table = reviews[reviews["reviewer"].isin(["A", "B"])].pivot(index="claim_id", columns="reviewer", values="verdict")
+    table = table.dropna()
+    order = {v.code: i for i, v in enumerate(vocab.VERDICTS)}
+    pairs = Counter(tuple(sorted((a, b), key=order.__getitem__)) for a, b in zip(table["A"], table["B"]) if a != b)
+    if not pairs:
+        return None
+    return min(pairs.items(), key=lambda kv: (-kv[1], order[kv[0][0]], order[kv[0][1]]))
+
+
+def audit_counts(corrections: pd.DataFrame, marker: str) -> dict[str, int]:
+    """What one marked batch of the corrections log did: verdicts changed, rows split, and claims added
+    that no row covered. A split's new rows are logged as 'added' too, so they are told apart from the
+    claims the batch found uncovered by the split rows' lists of new ids."""
+    batch = corrections[corrections["reason"].str.startswith(marker)]
+    kind = batch["change"]
+    splits = batch[kind == "split"]
+    children = {c.strip() for ids in splits["new_value"] for c in ids.split(";")} - set(splits["claim_id"])
+    found = batch[(kind == "added") & ~batch["claim_id"].isin(children)]
+    return {"verdicts": int((kind == "verdict").sum()), "splits": len(splits), "found": len(found)}

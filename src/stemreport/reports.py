@@ -108,7 +108,16 @@ def agreement_values() -> dict[str, str]:
     return {"n_reviewed": words.count(result["n"], "claim", words=False),
             "n_agree": words.count(result["agree"], "claim", words=False),
             "n_disagree": words.count(result["disagree"], "claim", words=False),
-            "percent_agree": f"{result['percent']:.0%}", "kappa": f"{result['kappa']:.2f}"}
+            "percent_agree": f"{result['percent']:.0%}", "kappa": f"{result['kappa']:.2f}",
+            "top_disagreement": _top_disagreement()}
+
+
+def _top_disagreement() -> str:
+    found = metrics.top_disagreement(data.reviews())
+    if found is None:
+        return "none"
+    (first, second), n = found
+    return f"{n} between {vocab.verdict(first).label.lower()} and {vocab.verdict(second).label.lower()}"
 
 
 AUDIT_MARKER = "Expert audit"
@@ -117,16 +126,10 @@ method page counts the audit's changes from the log by this mark, so its figures
 
 
 def audit_values() -> dict[str, str]:
-    log = data.corrections()
-    audit = log[log["reason"].str.startswith(AUDIT_MARKER)]
-    kind = audit["change"]
-    splits = audit[kind == "split"]
-    # a split's new rows are logged as 'added' too; the claims the audit found uncovered are the others
-    children = {c.strip() for ids in splits["new_value"] for c in ids.split(";")} - set(splits["claim_id"])
-    found = audit[(kind == "added") & ~audit["claim_id"].isin(children)]
-    return {"audit_verdicts": words.count(int((kind == "verdict").sum()), "verdict", words=False),
-            "audit_splits": words.count(len(splits), "row", words=False),
-            "audit_added": words.count(len(found), "claim", words=False)}
+    counts = metrics.audit_counts(data.corrections(), AUDIT_MARKER)
+    return {"audit_verdicts": words.count(counts["verdicts"], "verdict", words=False),
+            "audit_splits": words.count(counts["splits"], "row", words=False),
+            "audit_added": words.count(counts["found"], "claim", words=False)}
 
 
 def adjudications_table() -> MarkdownTable:
