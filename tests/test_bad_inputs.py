@@ -318,6 +318,17 @@ def case_bib_not_utf8(project):
 
 
 @case
+def case_high_confidence_on_secondary_sources_only(project):
+    """The method page's confidence rule: 'high' needs the paper, the regulator, the institution or the
+    outlet that reported the event; a claim citing only a secondary source is at most 'medium'."""
+    header, logged = read_rows(project / EVIDENCE_LOG)
+    secondary = next(row["key"] for row in (dict(zip(header, r)) for _, r in logged) if row["quality"] == "secondary")
+    line, claim = edit_row(project, CLAIMS, lambda r: r["verdict"] == "supported", confidence="high", evidence=secondary)
+    return [f"{CLAIMS}, line {line}", claim["claim_id"], "confidence 'high' needs a first-hand source",
+            f"{secondary} (secondary)"]
+
+
+@case
 def case_claim_without_correction(project):
     line, claim = edit_row(project, CLAIMS, lambda r: r["verdict"] == "contradicted", correction="")
     return [f"{CLAIMS}, line {line}", claim["claim_id"], "verdict 'contradicted' needs a correction"]

@@ -260,7 +260,7 @@ EVIDENCE_LOG = Table("data/evidence_log.csv", "key", _schema("evidence_log", {
     "query": _str(_nonempty("query")),
     "searched_on": _str(_date()),
     "found": _str(_in(["exact", "same_work"])),
-    "quality": _str(_in(["peer_reviewed", "regulator", "institution_release", "reputable_news", "secondary", "weak"])),
+    "quality": _str(_in(list(vocab.EVIDENCE_QUALITIES))),
     "supports": _str(_nonempty("supports")),
 }))
 

@@ -255,6 +255,23 @@ def check_evidence_log(log: pd.DataFrame, bibliography: dict) -> list[Problem]:
     return problems
 
 
+def check_confidence(claims: pd.DataFrame, log: pd.DataFrame) -> list[Problem]:
+    """A verdict held with high confidence rests on at least one first-hand source (vocab.FIRST_HAND), as
+    the method page promises; opinions are exempt (their confidence is about the reading, not a fact)."""
+    quality = dict(zip(log["key"], log["quality"]))
+    problems = []
+    for row in claims.itertuples():
+        if row.confidence != "high" or row.verdict in ("", "opinion"):
+            continue
+        keys = [k.strip() for k in row.evidence.split(";") if k.strip()]
+        if not any(quality.get(k) in vocab.FIRST_HAND for k in keys):
+            grades = ", ".join(f"{k} ({quality.get(k, 'not logged')})" for k in keys) or "none"
+            problems.append(Problem(schemas.CLAIMS.file, row.csv_line, f"claim {row.claim_id}",
+                                    f"confidence 'high' needs a first-hand source ({', '.join(vocab.FIRST_HAND)}); "
+                                    f"its evidence is {grades}"))
+    return problems
+
+
 def _where(table: schemas.Table, row) -> dict:
     return dict(file=table.file, line=row.csv_line, row=f"{table.id_column} {getattr(row, table.id_column)}")
 
@@ -331,6 +348,7 @@ def validate_all(root: Path | None = None) -> dict[str, pd.DataFrame]:
     problems += check_corrections(tables[schemas.CORRECTIONS.file], claims)
     problems += check_bibliography_uniqueness(bibliography, read_utf8(root / BIBLIOGRAPHY, BIBLIOGRAPHY))
     problems += check_evidence_log(tables[schemas.EVIDENCE_LOG.file], bibliography)
+    problems += check_confidence(claims, tables[schemas.EVIDENCE_LOG.file])
     problems += check_keys(source_table, schemas.SOURCES, "primary_keys", bibliography)
     problems += check_ratings(tables[schemas.RATINGS_TABLE.file], sources)
     for table in (schemas.APPROVALS, schemas.EVENTS, *schemas.REFERENCE_TABLES):

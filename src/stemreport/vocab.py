@@ -172,6 +172,13 @@ RATING_VALUE = {r.code: r for r in RATING_VALUES}
 MIN_JUDGED_FOR_SCORE = 7
 """Media Doctor practice: a score (share satisfactory) is given only when this many criteria were judged."""
 
+EVIDENCE_QUALITIES = ("peer_reviewed", "regulator", "institution_release", "reputable_news", "secondary", "weak")
+"""How good a source is, as data/evidence_log.csv grades each bibliography entry (best first)."""
+FIRST_HAND = EVIDENCE_QUALITIES[:4]
+"""The grades that can carry a 'high' confidence: the paper, the regulator, the institution, or the
+reputable outlet that reported the event itself. A verdict resting only on secondary or weak sources
+is at most 'medium' (the method page's rule, enforced by validation)."""
+
 REVIEWERS = {"A": "first reviewer (the ledger's author)", "B": "second reviewer (blind: saw the seed, the rules and "
              "the quote, not the first verdict)", "adjudication": "the adjudicated verdict, with its reason"}
 
