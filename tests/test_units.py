@@ -238,3 +238,11 @@ def test_audit_counts_tell_a_splits_new_rows_from_claims_found_uncovered():
         dict(change="verdict", claim_id="S000-03", new_value="contradicted", reason="Earlier review"),
     ])
     assert metrics.audit_counts(log, "Audit") == {"verdicts": 1, "splits": 1, "found": 1}
+
+
+def test_a_quote_that_opens_with_a_quotation_mark_nests_single_marks_inside_the_books_double_ones():
+    from stemreport.chapters import quoted
+
+    assert str(quoted('"It will be an open source" he said')) == "\u201c\u2018It will be an open source\u2019 he said\u201d"
+    assert str(quoted('a "bone marrow aspiration" technique')) == "\u201ca \u2018bone marrow aspiration\u2019 technique\u201d"
+    assert "\u201c\u201c" not in str(quoted("\u201cQuoted\u201d words"))

@@ -71,6 +71,15 @@ def shorten(text: str, limit: int = 110) -> str:
     return cut.rstrip(",;:") + " \u2026"
 
 
+def quoted(text: str, limit: int = 110) -> Markup:
+    """A story's words in the book's quotation marks, shortened and escaped. Double quotation marks inside
+    the words become single ones, as nested quotations are printed, so a quote that itself opens with a
+    quotation mark does not show as two opening marks in a row."""
+    inner = re.sub(r'(^|[\s(\[])"', "\\1\u2018", shorten(text, limit))
+    inner = inner.replace('"', "\u2019").replace("\u201c", "\u2018").replace("\u201d", "\u2019")
+    return Markup(f"\u201c{escape(inner)}\u201d")
+
+
 def verdict_tally(claims: pd.DataFrame) -> Markup:
     """'{verdict}`supported|14 ·` {verdict}`contradicted|11` ...', verdicts with no claims left out."""
     counts = metrics.verdict_counts(claims)
@@ -152,7 +161,7 @@ def verdict_box(source: str) -> MarkdownText:
             lines.append(f"**What it gets wrong, and what is true** ({words.count(len(wrong), 'error')}):")
             lines.append("")
             for claim in wrong.itertuples():
-                lines.append(f"- {ref(claim.claim_id)} \u201c{escape(shorten(claim.quote))}\u201d "
+                lines.append(f"- {ref(claim.claim_id)} {quoted(claim.quote)} "
                              f"**True:** {escape(claim.correction)}")
         else:
             lines.append("**What it gets wrong.** No claim is contradicted or outdated.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from stemreport import chapters, data, metrics, vocab, words
-from stemreport.chapters import ref, shorten, story, verdict_tally
+from stemreport.chapters import quoted, ref, story, verdict_tally
 from stemreport.tables import MarkdownTable, MarkdownText, Markup, escape
 
 
@@ -104,7 +104,7 @@ def stories_table() -> MarkdownTable:
             errors.append("none found" if row.claims else "not yet checked")
         else:
             truth = f" **True:** {escape(error.correction)}" if error.correction else ""
-            errors.append(Markup(f"{ref(error.claim_id)} \u201c{escape(shorten(error.quote, 80))}\u201d{truth}"))
+            errors.append(Markup(f"{ref(error.claim_id)} {quoted(error.quote, 80)}{truth}"))
     frame = pd.DataFrame({
         "Story": [story(s) for s in table["source"]],
         "Verdicts": [verdict_tally(data.source_claims(s)) for s in table["source"]],
@@ -149,7 +149,7 @@ def events_after_table() -> MarkdownTable:
 def main_errors() -> MarkdownText:
     """Every contradicted or outdated claim in the book, by story, with the truth beside it."""
     claims = metrics.wrong(data.claims()).sort_values(["source", "start"])
-    lines = [f"- {ref(c.claim_id)} ({story(c.source)}) \u201c{escape(shorten(c.quote, 90))}\u201d **True:** "
+    lines = [f"- {ref(c.claim_id)} ({story(c.source)}) {quoted(c.quote, 90)} **True:** "
              f"{escape(c.correction)}" for c in claims.itertuples()]
     return MarkdownText("\n".join(lines) or "*No claim is contradicted or outdated.*",
                         "\n".join(claims["claim_id"]))
