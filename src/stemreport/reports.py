@@ -60,12 +60,14 @@ def changes_table() -> MarkdownTable:
 
 
 def _value(value: str, change: str) -> str:
-    """An old or new value as the changes table shows it: a bare address as a link; evidence keys as
-    citations (a link to the bibliography entry), or, for a source since dropped from the bibliography,
-    its key in plain words (a code span cannot break in a narrow printed column); anything else
-    shortened."""
+    """An old or new value as the changes table shows it: a bare address as a link; a verdict as its
+    badge; evidence keys as citations (a link to the bibliography entry), or, for a source since dropped
+    from the bibliography, its key in plain words (a code span cannot break in a narrow printed column);
+    anything else shortened."""
     if re.fullmatch(r"https?://\S+", value):
         return f"<{value}>"
+    if change == "verdict" and value in {v.code for v in vocab.VERDICTS}:
+        return badge(value)
     if change == "evidence" and value:
         cited = data.bibliography()
         return "; ".join(f"{{cite:t}}`{key}`" if key in cited else f"{escape(key)} (dropped)"
