@@ -66,3 +66,39 @@ def test_failing_notebook_stops_build_and_keeps_previous_book(project_copy):
     assert "planted failure" in result.stderr
     assert not (project_copy / "_build" / ".work" / "_build").exists(), "Sphinx ran after a notebook failed"
     assert_previous_book_intact(project_copy)
+
+
+def test_a_run_that_fails_outside_the_cells_is_retried_once_serially_and_a_cell_error_never(project_copy, monkeypatch):
+    """A kernel that misses its start-up window under load ('errored' in jupyter-cache) gets one more run,
+    alone; a notebook whose cell raises ('excepted') is reported at once, without a second run."""
+    import jupyter_cache.executors as executors
+    from jupyter_cache.executors.base import ExecutorRunResult
+
+    real, calls = executors.load_executor, []
+
+    def load(name, cache, logger):
+        calls.append(name)
+        executor = real(name, cache=cache, logger=logger)
+        if name != "local-parallel":
+            return executor
+
+        class KernelMissesStartup:  # the flaky notebook 'fails to start'; the others run for real
+            def run_and_cache(self, filter_uris, **run):
+                flaky = [u for u in filter_uris if u.endswith("flaky.ipynb")]
+                done = executor.run_and_cache(filter_uris=[u for u in filter_uris if u not in flaky], **run)
+                return ExecutorRunResult(succeeded=done.succeeded, excepted=done.excepted, errored=flaky)
+        return KernelMissesStartup()
+
+    monkeypatch.setattr(executors, "load_executor", load)
+    logged = []
+    flaky, fine = _small_book(project_copy, {"flaky": "print('late kernel')", "fine": "print('fine')"})
+    assert sorted(execution.execute_stale(project_copy, log=logged.append)) == sorted([flaky, fine])
+    assert calls == ["local-parallel", "local-serial"]
+    assert any("retrying 1 notebook(s)" in line and "notebooks/flaky.ipynb" in line for line in logged), logged
+    assert get_cache(str(execution.settings(project_copy).cache)).match_cache_notebook(nbformat.read(flaky, as_version=4))
+
+    calls.clear()
+    _small_book(project_copy, {"broken": "raise ValueError('planted failure')"})
+    with pytest.raises(execution.NotebookFailed, match="planted failure"):
+        execution.execute_stale(project_copy, log=lambda _: None)
+    assert calls == ["local-parallel"], "a cell error was run a second time"

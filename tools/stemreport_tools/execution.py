@@ -8,7 +8,9 @@ those whose code has no match in the cache and caches the results. Sphinx then f
 cached and executes nothing itself.
 
 Only successful executions are cached; a failing notebook stops the build before Sphinx starts (so the
-previous book stays in place), with the notebook and the error named.
+previous book stays in place), with the notebook and the error named. A run that failed outside the
+notebook's cells (a kernel that never answered, typically on a loaded machine) is retried once, alone,
+before it counts as a failure; an error in a cell is never retried.
 
 One repair to jupyter-cache 1.0: each worker, after caching its notebook, trims the cache to its size
 limit, reading the records to keep and the records to delete in two queries. When another worker commits
@@ -99,15 +101,28 @@ def execute_stale(root: Path, log=print) -> list[Path]:
     started = time.monotonic()
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     logger = logging.getLogger("stemreport.execution")
+    run = dict(timeout=config.timeout, allow_errors=config.allow_errors)
     with _trim_once_at_the_end(cache):
         result = load_executor("local-parallel", cache=cache, logger=logger).run_and_cache(
-            filter_uris=[str(p) for p in stale], timeout=config.timeout, allow_errors=config.allow_errors)
+            filter_uris=[str(p) for p in stale], **run)
+        errored, succeeded = list(result.errored), list(result.succeeded)
+        if errored:
+            # 'errored' is jupyter-cache's word for a run that failed outside the notebook's cells (the
+            # kernel never answered, the record could not be read or written); a cell error is 'excepted'.
+            # On a loaded two-core machine a kernel started beside sixteen others can miss nbclient's
+            # 60-second start-up window. Such notebooks run once more, one at a time; a notebook that
+            # fails again is reported as failed, and a cell error is never retried.
+            log(f"[build] retrying {len(errored)} notebook(s) whose run failed outside their cells, one at a time: "
+                + ", ".join(Path(u).relative_to(root).as_posix() for u in errored))
+            again = load_executor("local-serial", cache=cache, logger=logger).run_and_cache(filter_uris=errored, **run)
+            succeeded += list(again.succeeded)
+            errored = [*again.excepted, *again.errored]
     failures = []
-    for uri in [*result.excepted, *result.errored]:
+    for uri in [*result.excepted, *errored]:
         record = cache.get_project_record(uri)
         detail = (record.traceback or "the kernel failed before a cell ran")[-3000:]
         failures.append(f"{Path(uri).relative_to(root).as_posix()}: execution failed\n{detail}")
-    for uri in result.succeeded:
+    for uri in succeeded:
         log(f"[build] executed {Path(uri).relative_to(root).as_posix()} (cached)")
     if failures:
         raise NotebookFailed("\n".join(failures))
