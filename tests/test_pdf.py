@@ -324,6 +324,15 @@ def test_bibliography_once_complete_and_last(bookmarks, pages):
     assert numbers >= set(range(1, len(entries) + 1)), f"numbered entries {sorted(numbers)[:10]}..."
 
 
+def test_bibliography_prints_dois_as_addresses(bookmarks, pages):
+    """A DOI prints as its address (https://doi.org/...), which needs no footnote; the 'doi:10...' form
+    linked elsewhere got a footnote number that read as part of the DOI."""
+    start = next(b.page for b in bookmarks if norm(b.title) == "bibliography")
+    text = " ".join(pages[start:])
+    assert "https://doi.org/10." in text.replace("\n", "")
+    assert not re.search(r"\bdoi:\s*10\.", text), re.search(r".{40}\bdoi:\s*10\..{20}", text, re.S)
+
+
 def test_parts_and_chapters_in_toc_order(bookmarks):
     """The outline: the introduction first, then one part per toc part ('I Sources', ...), each holding
     its chapters in toc order."""

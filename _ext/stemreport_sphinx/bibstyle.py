@@ -26,7 +26,7 @@ from pybtex.backends.plaintext import Backend as PlainText
 from pybtex.plugin import find_plugin, register_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.plain import Style as Plain
-from pybtex.style.template import field, first_of, node, optional, sentence, tag
+from pybtex.style.template import field, first_of, href, join, node, optional, sentence, tag
 from sphinxcontrib.bibtex.plugin import register_plugin as register_reference_style
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -40,6 +40,14 @@ class KeepCase(Plain):
     def format_title(self, e, which_field, as_sentence=True):
         title = field(which_field)
         return sentence[title] if as_sentence else title
+
+    def format_doi(self, e):
+        """A DOI shown as its full address (https://doi.org/...), as Crossref asks DOIs to be displayed.
+        ``plain`` shows "doi:10..." linked to the address; in print a link whose text is not its address
+        gets a footnote, so every DOI in the bibliography carried a footnote number that read as part of
+        the DOI ("...2024027742¹¹"). A link that shows its own address prints as itself."""
+        address = join["https://doi.org/", field("doi", raw=True)]
+        return href(address)[address]
 
 
 @node
