@@ -77,10 +77,15 @@ def cohen_kappa(first: list[str], second: list[str]) -> float:
     return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
+def _paired(reviews: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim both reviewers judged: columns A and B hold their verdicts."""
+    table = reviews[reviews["reviewer"].isin(["A", "B"])].pivot(index="claim_id", columns="reviewer", values="verdict")
+    return table.dropna()
+
+
 def agreement(reviews: pd.DataFrame) -> dict:
     """Agreement between reviewers A and B over every claim both judged: count, share agreeing, kappa."""
-    table = reviews[reviews["reviewer"].isin(["A", "B"])].pivot(index="claim_id", columns="reviewer", values="verdict")
-    table = table.dropna()
+    table = _paired(reviews)
     a, b = table["A"].tolist(), table["B"].tolist()
     agree = sum(x == y for x, y in zip(a, b))
     return {"n": len(table), "agree": agree, "disagree": len(table) - agree,
@@ -92,8 +97,7 @@ def top_disagreement(reviews: pd.DataFrame) -> tuple[tuple[str, str], int] | Non
     """The pair of verdicts reviewers A and B most often split between, in either order, and how often:
     ``(("supported", "partly_supported"), 13)``. Ties go to the pair that comes first in the vocabulary's
     order, so the answer is deterministic; None when the reviewers never disagree."""
-    table = reviews[reviews["reviewer"].isin(["A", "B"])].pivot(index="claim_id", columns="reviewer", values="verdict")
-    table = table.dropna()
+    table = _paired(reviews)
     order = {v.code: i for i, v in enumerate(vocab.VERDICTS)}
     pairs = Counter(tuple(sorted((a, b), key=order.__getitem__)) for a, b in zip(table["A"], table["B"]) if a != b)
     if not pairs:

@@ -66,7 +66,7 @@ def _value(value: str, change: str) -> str:
     anything else shortened."""
     if re.fullmatch(r"https?://\S+", value):
         return f"<{value}>"
-    if change == "verdict" and value in {v.code for v in vocab.VERDICTS}:
+    if change == "verdict" and value in vocab.VERDICT:
         return badge(value)
     if change == "evidence" and value:
         cited = data.bibliography()

@@ -257,11 +257,12 @@ def check_evidence_log(log: pd.DataFrame, bibliography: dict) -> list[Problem]:
 
 def check_confidence(claims: pd.DataFrame, log: pd.DataFrame) -> list[Problem]:
     """A verdict held with high confidence rests on at least one first-hand source (vocab.FIRST_HAND), as
-    the method page promises; opinions are exempt (their confidence is about the reading, not a fact)."""
+    the method page promises; claims that are not checkable (opinions) are exempt: their confidence is
+    about the reading, not a fact."""
     quality = dict(zip(log["key"], log["quality"]))
     problems = []
     for row in claims.itertuples():
-        if row.confidence != "high" or row.verdict in ("", "opinion"):
+        if row.confidence != "high" or not row.verdict or not vocab.verdict(row.verdict).checkable:
             continue
         keys = [k.strip() for k in row.evidence.split(";") if k.strip()]
         if not any(quality.get(k) in vocab.FIRST_HAND for k in keys):
