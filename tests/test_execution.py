@@ -102,3 +102,20 @@ def test_a_run_that_fails_outside_the_cells_is_retried_once_serially_and_a_cell_
     with pytest.raises(execution.NotebookFailed, match="planted failure"):
         execution.execute_stale(project_copy, log=lambda _: None)
     assert calls == ["local-parallel"], "a cell error was run a second time"
+
+
+def test_nbval_kernels_listen_on_unix_sockets_not_tcp_ports(root):
+    """nbval's kernels use ZeroMQ ``ipc`` sockets (``stemreport_tools.pytest_kernels``): a TCP port chosen
+    by jupyter_client can be taken by another process before the kernel binds it, and that kernel dies
+    ("Kernel died before replying to kernel_info", seen in CI). Starts one kernel the way nbval does."""
+    import nbval.kernel
+
+    kernel = nbval.kernel.RunningKernel(nbval.kernel.CURRENT_ENV_KERNEL_NAME, cwd=str(root / "notebooks"))
+    try:
+        info = kernel.km.get_connection_info()
+        assert info["transport"] == "ipc", info
+        assert os.path.exists(f"{info['ip']}-{info['shell_port']}"), "no socket file for the shell channel"
+        reply = kernel.kc.execute_interactive("import os; os.getcwd()", timeout=30)
+        assert reply["content"]["status"] == "ok"
+    finally:
+        kernel.stop()
