@@ -122,23 +122,30 @@ def browser(site, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-            headless=True, viewport=DESKTOP, service_workers="block")
-        context.set_default_timeout(30_000)
-        wrapper = Browser(context, site)
-
-        def guard(route):
-            if urlsplit(route.request.url).hostname in LOCAL_HOSTS or route.request.url.startswith("file:"):
-                route.continue_()
-            else:  # nothing leaves the machine; the page that asked fails its test (_assert_clean)
-                wrapper.blocked.append(route.request.url)
-                route.abort("blockedbyclient")
-
-        context.route("**/*", guard)
+        wrapper = _open_browser(playwright, tmp_path_factory.mktemp("chromium-profile"), site)
+        wrapper.fresh = lambda: _open_browser(playwright, tmp_path_factory.mktemp("chromium-fresh"), site)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         yield wrapper
-        context.close()
+        wrapper.context.close()
+
+
+def _open_browser(playwright, profile: Path, site: str) -> Browser:
+    """Chromium with an empty profile in ``profile``, every request outside localhost blocked and recorded."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, viewport=DESKTOP,
+        service_workers="block")
+    context.set_default_timeout(30_000)
+    wrapper = Browser(context, site)
+
+    def guard(route):
+        if urlsplit(route.request.url).hostname in LOCAL_HOSTS or route.request.url.startswith("file:"):
+            route.continue_()
+        else:  # nothing leaves the machine; the page that asked fails its test (_assert_clean)
+            wrapper.blocked.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    context.route("**/*", guard)
+    return wrapper
 
 
 @pytest.fixture(scope="session")
@@ -405,6 +412,13 @@ class _PageChecks:
             top = page.evaluate("() => { const b = document.querySelector('.verdict-box'); return b ? b.getBoundingClientRect().top : null; }")
             assert top is not None, f"{path} has no verdict box"
             assert top < DESKTOP["height"] - 150, f"{path}: the verdict box starts at {top:.0f} px, below the first screen"
+            # ... and the first screen holds the verdict counts and the first error with its truth, not only the box's top.
+            bottoms = page.evaluate("""() => { const box = document.querySelector('.verdict-box');
+                const last = (sel) => { const all = box.querySelectorAll(sel); return all.length ? all[all.length - 1].getBoundingClientRect().bottom : null; };
+                const first = box.querySelector('li');
+                return {counts: last('.verdict-count'), firstError: first ? first.getBoundingClientRect().bottom : null}; }""")
+            for what, bottom in bottoms.items():
+                assert bottom is not None and bottom <= DESKTOP["height"], f"{path}: {what} ends at {bottom} px, below the first screen"
 
 
 class TestPagesA(_PageChecks):
@@ -599,20 +613,25 @@ def test_all_claims_filters_narrow_the_table(browser):
 
 
 def test_a_first_visit_is_clean(browser):
-    """A reader's first visit: nothing in localStorage, so the theme starts from its default. No console
-    error (the theme once logged 'Got invalid theme mode'), no failed request (a favicon is declared)."""
-    for path in (BOOK_PAGES[0], "book/all_claims.html"):  # the theme's start-up is the same on every page
-        # One load, with localStorage emptied before any script runs. (A load, a clear and a reload flaked:
-        # the reload cancelled the first load's favicon request whenever that started late.)
-        visit = browser.visit(path, preset=False)
+    """A reader's first visit, in a browser that has never seen the book (a new profile: nothing in
+    localStorage, no icon cached), so the theme starts from its default. No console error (the theme once
+    logged 'Got invalid theme mode'), no failed request (the root redirect page once had no icon, and the
+    browser's own /favicon.ico got a 404)."""
+    # The root address first: the redirect page is what a first visit opens.
+    for path in ("index.html", BOOK_PAGES[0], "book/all_claims.html"):  # the theme's start-up is the same on every page
+        fresh = browser.fresh()
         try:
+            visit = fresh.visit(path, preset=False, settle=False)
+            if path == "index.html":
+                visit.page.wait_for_url(re.compile(re.escape(BOOK_PAGES[0]) + "$"))
             visit.page.wait_for_load_state("networkidle")  # the favicon is requested after "load"
             mode = visit.page.evaluate("() => [document.documentElement.dataset.mode, document.documentElement.dataset.defaultMode]")
             assert mode[0] == (mode[1] or "auto"), f"{path}: the first visit started in mode {mode[0]!r}, not the default"
             _assert_clean(visit, path)
             assert visit.page.locator("link[rel~='icon']").count() >= 1, f"{path} declares no favicon"
+            assert not fresh.blocked, f"{path}: requests outside localhost: {fresh.blocked}"
         finally:
-            visit.page.close()
+            fresh.context.close()
 
 
 def test_search_works_from_files(browser, built_book):

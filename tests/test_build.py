@@ -157,3 +157,18 @@ def test_the_alike_check_can_fail():
            '<span class="bibtex-citation">Le Blanc <em>et al.</em> [<a class="reference internal" href="bibliography.html#id67">2025</a>]</span>' \
            '<span class="bibtex-citation">Li <em>et al.</em> [<a class="reference internal" href="bibliography.html#id71">2025</a>]</span>'
     assert citations_read_alike({"page": page}) == {"Mix Online, 2025": ["id83", "id84"], "Li et al. 2025": ["id70", "id71"]}
+
+
+def test_root_redirect_is_a_complete_page(built_book):
+    """``index.html`` (the address a reader opens first) is a real page with a title, a language and an icon
+    of its own; sphinx-external-toc's one-line redirect had none, and a browser opening it could ask the
+    server for /favicon.ico (a 404). The icon is an empty data: address, so the redirect fetches nothing."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((built_book / "html" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.html is not None and soup.html.get("lang"), "no <html lang>"
+    assert soup.title and soup.title.string.strip(), "no title"
+    icons = soup.find_all("link", rel=lambda r: r and "icon" in r)
+    assert icons and all(i["href"].startswith("data:") for i in icons), icons
+    refresh = soup.find("meta", attrs={"http-equiv": "Refresh"})
+    assert refresh and "url=book/intro.html" in refresh["content"]

@@ -77,8 +77,49 @@ def test_claimreview_records_resolve_to_cards(root):
 
 
 def test_most_consequential_error_follows_the_rule(root):
+    """The stated rule, checked from the ledger: an error on the story's main theme if there is one (else any
+    error, else an overstatement on the main theme), and the first such in reading order."""
     for source in seed_ids(root):
+        claims = data.source_claims(source, root).sort_values("start")
+        main = data.source_row(source, root).theme_list[0]
+        wrong = metrics.wrong(claims)
+        pools = [wrong[wrong["theme"] == main], wrong,
+                 claims[(claims["verdict"] == "partly_supported") & (claims["theme"] == main)]]
+        expected = next((pool.iloc[0].claim_id for pool in pools if len(pool)), None)
         error = chapters.most_consequential_error(source)
-        wrong = metrics.wrong(data.source_claims(source, root))
-        if len(wrong):
-            assert error is not None and error.claim_id in set(wrong["claim_id"])
+        assert (error.claim_id if error is not None else None) == expected, source
+
+
+def test_verdict_box_puts_counts_and_the_worst_errors_first(root):
+    """Bottom line first: the counts and the rating come before the errors, the errors (or, with none, the
+    overstatements) are ranked with the intro's rule, only the first few stand open, and what the story
+    gets right comes last."""
+    for source in seed_ids(root):
+        box = chapters.verdict_box(source).markdown
+        order = [box.index(k) for k in ("**The story.**", "**Verdicts.**", "**As reporting.**", "**What it gets wrong",
+                                         "**What it gets right.**")]
+        assert order == sorted(order), source
+        listed = re.findall(r"^- \{claim\}`(S\d{3}-\d{2})`", box, re.M)
+        ranked = chapters.ranked_errors(source)
+        if not len(ranked):
+            ranked = chapters.ranked_overstatements(source)
+        assert listed == list(ranked["claim_id"]), source
+        if len(listed):
+            assert listed[0] == chapters.most_consequential_error(source).claim_id
+        opened = box.split("{dropdown}")[0]
+        assert len(re.findall(r"^- \{claim\}", opened, re.M)) == min(len(listed), chapters.BOX_ERRORS), source
+
+
+def test_marked_text_opens_with_a_key_to_its_verdicts(root):
+    for source in seed_ids(root):
+        markdown = chapters.marked_text(source).markdown
+        key = markdown.split("\n\n")[0]
+        assert key.startswith("**Key.**"), source
+        for code in set(data.source_claims(source, root)["verdict"]):
+            verdict = vocab.verdict(code)
+            assert f"{{verdict}}`{verdict.code}`" in key and f"{verdict.label.lower()} {verdict.underline}" in key, (source, code)
+
+
+def test_no_two_verdicts_share_an_underline():
+    """Colour is never the only cue in the marked text: each verdict has its own underline style."""
+    assert len({v.underline for v in vocab.VERDICTS}) == len(vocab.VERDICTS)

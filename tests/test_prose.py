@@ -78,3 +78,38 @@ def test_a_wrong_verdict_word_is_caught():
     assert not verdict_conflicts("China had none ({claim}`S004-25`): outdated by publication.", verdicts)
     assert not verdict_conflicts("MSCs are not pluripotent ({claim}`S004-09`).", verdicts)
     assert verdict_conflicts("- {claim}`S004-09` is partly supported", verdicts)
+
+
+GLUED = re.compile(r"\{glue:[a-z]+\}`[^`]*`")
+TYPED_COUNT = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,3})\s+(?:more\s+)?"
+                         r"(?:stories|story|criteria|criterion|sources|themes)\b", re.I)
+# A {ref} without its own title prints the target's title, which starts with a capital ("the How we checked",
+# "the Corrections and changes page"): give such a reference its own words instead.
+BARE_REF_IN_PHRASE = re.compile(r"\b(?:the|The|a|an)\s+\{ref\}`[^<`]+`|\{ref\}`[^<`]+`\s+(?:page|log|chapter)\b")
+
+
+def typed_counts(text: str) -> list[str]:
+    return TYPED_COUNT.findall(GLUED.sub(" ", text))
+
+
+def test_prose_types_no_counts_of_stories_criteria_or_themes(root):
+    """How many stories, criteria or themes there are is data: prose glues it (``{glue:text}``), so a
+    sixth story or a new criterion cannot leave a sentence saying 'five' or 'four'."""
+    problems = [f"{where}: {found}" for where, text in prose_files(root) if (found := typed_counts(text))]
+    assert not problems, "\n".join(problems)
+
+
+def test_references_read_as_sentences(root):
+    problems = [f"{where}: {m.group(0)!r}" for where, text in prose_files(root) for m in BARE_REF_IN_PHRASE.finditer(text)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("text, bad", [
+    ("the five stories compare", True), ("four drawn from the ISSCR criteria", False), ("four criteria", True),
+    ("{glue:text}`n_stories` compare", False), ("in 2017 stories were", False), ("See the {ref}`method`.", None),
+])
+def test_the_prose_checks_can_fail(text, bad):
+    if bad is None:
+        assert BARE_REF_IN_PHRASE.search(text)
+    else:
+        assert bool(typed_counts(text)) is bad

@@ -239,8 +239,9 @@ def verdict_css() -> str:
             f"border: 1px solid {'#767676' if v.colour == '#FFFFFF' else v.colour}; }}\n"
             f".claim-card.{v.css_class} {{ border-left-color: {v.colour}; }}\n"
             f".claim-span.{span} {{ background: color-mix(in srgb, {v.colour} 22%, transparent); "
-            f"text-decoration: underline {v.underline} {v.colour}; text-decoration-thickness: 2px; "
-            f"text-underline-offset: 3px; }}")
+            + ("text-decoration: none; }" if v.underline == "none" else
+               f"text-decoration: underline {v.underline} {v.colour}; text-decoration-thickness: 2px; "
+               f"text-underline-offset: 3px; }}"))
     return "\n".join(rules) + "\n"
 
 

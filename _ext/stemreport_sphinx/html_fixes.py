@@ -10,10 +10,19 @@
    a role deprecated in DPUB-ARIA 1.1 because it is not a list item; axe-core reports it as
    ``aria-required-children`` (critical): assistive technology sees a list with no items. The entries
    become ``role="listitem"`` (what DPUB-ARIA 1.1 recommends); their look is unchanged (styled by class).
+
+3. The book's root address (``index.html``) was sphinx-external-toc's one-line redirect: no document, no
+   title, no icon, so a browser opening it asked the server for ``/favicon.ico`` and got a 404 on a
+   reader's very first visit. The extension writes a complete redirect page first (title, a link for
+   browsers that ignore refresh, and an empty ``data:`` icon, so that nothing is fetched for a page that
+   leaves at once; the page it leads to declares the book's icon); sphinx-external-toc leaves an existing
+   ``index.html`` alone.
 """
 from __future__ import annotations
 
+import html
 import re
+from pathlib import Path
 
 _BIBLIOENTRY = re.compile(r'(<div class="citation"[^>]*?) role="doc-biblioentry"')
 
@@ -55,5 +64,23 @@ def _fix_page(app, pagename, templatename, context, doctree) -> None:
         context["body"] = _BIBLIOENTRY.sub(r'\1 role="listitem"', context["body"])
 
 
+def redirect_page(target: str, title: str) -> str:
+    """A small, complete HTML page that sends the reader to ``target`` at once."""
+    link = '<link rel="icon" href="data:,">\n'
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{html.escape(title)}</title>\n{link}"
+            f'<meta http-equiv="Refresh" content="0; url={html.escape(target)}">\n</head>\n'
+            f'<body><p><a href="{html.escape(target)}">{html.escape(title)}</a></p></body>\n</html>\n')
+
+
+def _write_root_redirect(app, exception) -> None:
+    if exception is not None or app.builder.format != "html" or app.config.root_doc == "index":
+        return
+    page = redirect_page(f"{app.config.root_doc}.html", app.config.html_title or app.config.project)
+    (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
+
+
 def setup(app) -> None:
     app.connect("html-page-context", _fix_page)
+    # Before sphinx-external-toc's handler (priority 500), which then finds index.html written.
+    app.connect("build-finished", _write_root_redirect, priority=400)

@@ -104,6 +104,14 @@ def rating_sentence(source: str) -> str:
 
 # --------------------------------------------------------------------------- numbers the prose glues
 
+def criteria_values() -> dict[str, str]:
+    """Counts of the rating vocabulary that prose states ("four drawn from the ISSCR's guidance", "at least
+    seven criteria"), so that adding a criterion or changing the rule changes the sentences too."""
+    return {"n_isscr": words.number(sum(c.family == vocab.ISSCR for c in vocab.CRITERIA)),
+            "n_criteria": words.number(len(vocab.CRITERIA)),
+            "min_judged": words.number(vocab.MIN_JUDGED_FOR_SCORE)}
+
+
 def glue_values(source: str) -> dict[str, str]:
     """Everything a source chapter's prose quotes, as text (counts agree with their nouns)."""
     row = data.source_row(source)
@@ -120,65 +128,102 @@ def glue_values(source: str) -> dict[str, str]:
         "stated_date": row.stated_date.long() if row.stated_date else "no date",
         "rating": rating_sentence(source),
         "n_wrong": words.count(len(metrics.wrong(claims)), "claim"),
+        **criteria_values(),
     }
 
 
 # --------------------------------------------------------------------------- the verdict box
 
-def most_consequential_error(source: str) -> pd.Series | None:
-    """The stated rule: the story's first error in reading order (headline and stamp first) on its main
-    theme (contradicted or outdated); failing that, its first error on any theme; failing that, its
-    first partly supported claim on its main theme. None if it has none of these."""
+BOX_ERRORS = 3
+"""How many errors (with their truths) the verdict box shows before the rest fold away, so that the
+bottom line, the counts and the most consequential errors fit a laptop's first screen."""
+
+
+def ranked_errors(source: str) -> pd.DataFrame:
+    """The story's errors (contradicted or outdated), most consequential first, by the stated rule: those on
+    the story's main theme before the others, each group in reading order (headline and page stamp first,
+    since more readers meet them than any later line)."""
     claims = data.source_claims(source).sort_values("start")
     main = data.source_row(source).theme_list[0]
     wrong = metrics.wrong(claims)
-    for pool in (wrong[wrong["theme"] == main], wrong,
-                 claims[(claims["verdict"] == "partly_supported") & (claims["theme"] == main)]):
-        if len(pool):
-            return pool.iloc[0]
-    return None
+    return pd.concat([wrong[wrong["theme"] == main], wrong[wrong["theme"] != main]])
+
+
+def ranked_overstatements(source: str) -> pd.DataFrame:
+    """Partly supported claims ranked like errors (main theme first, then reading order)."""
+    claims = data.source_claims(source).sort_values("start")
+    main = data.source_row(source).theme_list[0]
+    partly = claims[claims["verdict"] == "partly_supported"]
+    return pd.concat([partly[partly["theme"] == main], partly[partly["theme"] != main]])
+
+
+def most_consequential_error(source: str) -> pd.Series | None:
+    """The first of :func:`ranked_errors`; failing that, the first partly supported claim on the main
+    theme. None if the story has neither."""
+    errors = ranked_errors(source)
+    if len(errors):
+        return errors.iloc[0]
+    partly = ranked_overstatements(source)
+    main = data.source_row(source).theme_list[0]
+    partly = partly[partly["theme"] == main]
+    return partly.iloc[0] if len(partly) else None
+
+
+def _truth_list(claims: pd.DataFrame, what: str) -> list[str]:
+    """Claims as a list, each with its quote and the truth beside it; beyond ``BOX_ERRORS`` the rest fold
+    into a dropdown (open in print), so every one is still shown with its truth."""
+    items = [f"- {ref(c.claim_id)} {quoted(c.quote)} **True:** {escape(c.correction)}" for c in claims.itertuples()]
+    lines = items[:BOX_ERRORS]
+    rest = items[BOX_ERRORS:]
+    if rest:
+        lines += ["", f"````{{dropdown}} {words.capitalised(words.count(len(rest), 'more ' + what))}, each with what is true",
+                  ":class-container: more-errors", "", *rest, "````"]
+    return lines
 
 
 def verdict_box(source: str) -> MarkdownText:
+    """The bottom line, in the order a skimming reader needs it: what the story is, how its claims fared
+    (counts and rating), what it gets wrong with the truth beside each error (the most consequential
+    first), then what it gets right."""
     row = data.source_row(source)
     claims = data.source_claims(source)
     counts = metrics.verdict_counts(claims)
     checkable = metrics.checked(metrics.checkable(claims))
-    lines = [f":::{{admonition}} Bottom line on {row.short_id}, {escape(row.short_title)}", ":class: verdict-box", ""]
+    lines = [f":::::{{admonition}} Bottom line on {row.short_id}, {escape(row.short_title)}", ":class: verdict-box", ""]
     lines.append(f"**The story.** {escape(row.summary) if row.summary else '*Not yet summarised.*'}")
     lines.append("")
+    lines += [f"**Verdicts.** {verdict_tally(claims)}", "",
+              f"**As reporting.** {escape(rating_sentence(source).removesuffix('.'))} "
+              f"({{ref}}`the ratings <{chapter_label(source)}-ratings>`).", ""]
     if not len(checkable):
         lines.append(f"**Not yet checked.** This story's {words.count(len(claims), 'claim')} "
                      f"{'has' if len(claims) == 1 else 'have'} not been fact-checked yet: no verdict below is final.")
     else:
-        supported = counts["supported"]
-        lines.append(f"**What it gets right.** {escape(row.gets_right)} "
-                     f"({words.capitalised(words.number(supported))} of its {words.count(len(checkable), 'checkable claim')} "
-                     f"{'is' if supported == 1 else 'are'} fully supported.)")
-        lines.append("")
-        wrong = metrics.wrong(claims).sort_values("start")
+        wrong = ranked_errors(source)
+        partly = counts["partly_supported"]
         if len(wrong):
-            lines.append(f"**What it gets wrong, and what is true** ({words.count(len(wrong), 'error')}):")
-            lines.append("")
-            for claim in wrong.itertuples():
-                lines.append(f"- {ref(claim.claim_id)} {quoted(claim.quote)} "
-                             f"**True:** {escape(claim.correction)}")
+            lines.append(f"**What it gets wrong, and what is true** ({words.count(len(wrong), 'error')}, "
+                         "the most consequential first):")
+            lines += ["", *_truth_list(wrong, "error")]
+            if partly:
+                lines += ["", f"{words.capitalised(words.count(partly, 'more claim'))} {'is' if partly == 1 else 'are'} "
+                          "partly supported: a true core, stretched or missing a qualifier (see the cards below)."]
         else:
             lines.append("**What it gets wrong.** No claim is contradicted or outdated.")
-        partly = counts["partly_supported"]
-        if partly:
-            lines.append("")
-            lines.append(f"{words.capitalised(words.count(partly, 'more claim'))} {'is' if partly == 1 else 'are'} "
-                         "partly supported: a true core, stretched or missing a qualifier (see the cards below).")
-    lines += ["", f"**Verdicts.** {verdict_tally(claims)}", "",
-              f"**As reporting.** {escape(rating_sentence(source).removesuffix('.'))} "
-              f"(see {{ref}}`the ratings <{chapter_label(source)}-ratings>`)."]
+            if partly:
+                lines += ["", f"**What it overstates, and what is true** ({words.count(partly, 'claim')} partly "
+                          "supported, the most consequential first):", "",
+                          *_truth_list(ranked_overstatements(source), "overstated claim")]
+        supported = counts["supported"]
+        lines += ["", f"**What it gets right.** {escape(row.gets_right)} "
+                  f"({words.capitalised(words.number(supported))} of its {words.count(len(checkable), 'checkable claim')} "
+                  f"{'is' if supported == 1 else 'are'} fully supported.)"]
     links = []
     if row.url:
         links.append(f"[the original page]({row.url})")
     links.append(f"<a href=\"{PDF_LINK}\">this book as a PDF</a>")
     joined = " \u00b7 ".join(links)
-    lines += ["", "```{container} only-html", f"**Read it yourself:** {joined}", "```", ":::"]
+    lines += ["", "```{container} only-html", f"**Read it yourself:** {joined}", "```", ":::::"]
     plain = f"{row.short_id}: " + ", ".join(f"{n} {c}" for c, n in counts.items() if n)
     return MarkdownText("\n".join(lines), plain)
 
@@ -231,7 +276,7 @@ def retired_cards(source: str) -> MarkdownText:
         kinds = changes.groupby("change")["claim_id"].nunique()
         summary = words.listing([f"{words.count(int(n), 'claim')} ({kind})" for kind, n in kinds.items()])
         lines.append(f"Changes logged for this story's claims: {summary}; every change, with the old and new "
-                     f"value and the reason, is on the {{ref}}`changes page <changes>`.")
+                     f"value and the reason, is in the {{ref}}`corrections log <changes>`.")
     if not lines:
         lines.append("No claim of this story has been changed since it was first published.")
     return MarkdownText("\n".join(lines), f"{len(retired)} retired ids, {len(changes)} logged changes")
@@ -239,13 +284,16 @@ def retired_cards(source: str) -> MarkdownText:
 
 # --------------------------------------------------------------------------- the marked text
 
-def legend() -> MarkdownText:
-    entries = [f"{badge(v.code)}" for v in vocab.VERDICTS]
-    text = ("Each claim is highlighted in its verdict's colour, with its own underline (" +
-            ", ".join(f"{v.label.lower()}: {v.underline}" for v in vocab.VERDICTS) +
-            "), and ends with a tag that links to its card. Legend: " + " ".join(entries) +
-            ". Page debris that we set aside is shown in small grey type.")
-    return MarkdownText(text, "legend")
+def legend(claims: pd.DataFrame) -> str:
+    """The key to the marked text: the verdicts that occur, each with its symbol (in the tags) and its
+    underline style (on screen), so that colour is never the only cue; and what the grey type is."""
+    codes = set(claims["verdict"].replace("", vocab.NOT_CHECKED.code))
+    present = [v for v in (*vocab.VERDICTS, vocab.NOT_CHECKED) if v.code in codes]
+    badges = " ".join(str(badge(v.code)) for v in present)
+    styles = ", ".join(f"{v.label.lower()} {v.underline}" for v in present)
+    return (f"**Key.** Each claim is marked in its verdict's colour and followed by a tag, the verdict's symbol and the "
+            f"claim's id, that leads to its card: {badges}. On screen each verdict also has its own underline: "
+            f"{styles}. Page debris that we set aside (menus, captions, links) is in small grey type.")
 
 
 def _segments(text: str, claims: pd.DataFrame) -> list[tuple[int, int, str | None]]:
@@ -314,7 +362,7 @@ def marked_text(source: str) -> MarkdownText:
             for tag in ends.get(s + b, []):
                 current.append(f"{{claimmark}}`{tag}`")
     paragraphs.append("".join(current))
-    body = "\n\n".join(p.strip() for p in paragraphs if p.strip())
+    body = "\n\n".join([legend(claims)] * bool(len(claims)) + [p.strip() for p in paragraphs if p.strip()])
     return MarkdownText(body, f"{source}: {len(claims)} marked claims")
 
 

@@ -20,6 +20,17 @@ def slug(theme: str) -> str:
     return theme_label(theme).removeprefix("theme-")
 
 
+def coverage(stories: list[str]) -> Markup:
+    """Which stories speak to a theme, as a sentence that stays true when the ledger changes."""
+    if not stories:
+        return Markup("No story has a claim on this theme yet.")
+    if len(stories) == 1:
+        return Markup(f"Only one story, {story(stories[0])}, has claims on this theme, so there is no second "
+                      "account to compare it with.")
+    return Markup(f"{words.capitalised(words.count(len(stories), 'story'))} have claims on this theme: "
+                  f"{words.listing([story(s) for s in stories])}.")
+
+
 def glue_values(theme: str) -> dict[str, str]:
     claims = data.theme_claims(theme)
     stories = sorted(claims["source"].unique())
@@ -30,6 +41,7 @@ def glue_values(theme: str) -> dict[str, str]:
         "related": words.count(int((claims["role"] == "related").sum()), "claim"),
         "stories": words.count(len(stories), "story"),
         "story_list": Markup(words.listing([story(s) for s in stories])),
+        "coverage": coverage(stories),
         "n_wrong": words.count(len(metrics.wrong(claims)), "claim"),
         "share_supported": words.percent(metrics.share_supported(claims)),
     }

@@ -37,7 +37,7 @@ class Verdict:
     label: str
     colour: str
     symbol: str  # a cue that is not colour: shown in badges and after highlighted spans
-    underline: str  # CSS text-decoration-style of a highlighted span in the marked text
+    underline: str  # CSS text-decoration-style of a highlighted span in the marked text ('none': shading only)
     checkable: bool  # counts among the factual claims (opinions do not)
     needs_evidence: bool  # at least one bibliography key is required
     needs_correction: bool  # the ledger must say what is true instead
@@ -73,7 +73,7 @@ VERDICTS: tuple[Verdict, ...] = (
     Verdict("unverifiable", "Unverifiable", "#999999", "?", "dotted", True, False, True, False, None,
             "Unverifiable: no evidence either way",
             "No evidence either way was found; the explanation lists the searches tried."),
-    Verdict("opinion", "Opinion", "#CC79A7", "\u275D", "solid", False, False, False, False, None,
+    Verdict("opinion", "Opinion", "#CC79A7", "\u275D", "none", False, False, False, False, None,
             "Opinion or prediction, not rated",
             "A value judgement, hope or prediction without a number and a date, which no evidence can settle."),
 )
@@ -193,6 +193,8 @@ def _check() -> None:
             raise ValueError(f"duplicate {name} code in stemreport.vocab")
         if colour and len({i.colour.upper() for i in items}) != len(items):
             raise ValueError(f"two {name}s share a colour in stemreport.vocab; give each its own")
+    if len({v.underline for v in VERDICTS}) != len(VERDICTS):
+        raise ValueError("two verdicts share an underline style in stemreport.vocab: colour would be the only cue")
 
 
 _check()
