@@ -153,7 +153,7 @@ def ranked_overstatements(source: str) -> pd.DataFrame:
     """Partly supported claims ranked like errors (main theme first, then reading order)."""
     claims = data.source_claims(source).sort_values("start")
     main = data.source_row(source).theme_list[0]
-    partly = claims[claims["verdict"] == "partly_supported"]
+    partly = claims[claims["verdict"] == vocab.PARTLY_SUPPORTED.code]
     return pd.concat([partly[partly["theme"] == main], partly[partly["theme"] != main]])
 
 
@@ -200,7 +200,7 @@ def verdict_box(source: str) -> MarkdownText:
                      f"{'has' if len(claims) == 1 else 'have'} not been fact-checked yet: no verdict below is final.")
     else:
         wrong = ranked_errors(source)
-        partly = counts["partly_supported"]
+        partly = counts[vocab.PARTLY_SUPPORTED.code]
         if len(wrong):
             lines.append(f"**What it gets wrong, and what is true** ({words.count(len(wrong), 'error')}, "
                          "the most consequential first):")
@@ -214,7 +214,7 @@ def verdict_box(source: str) -> MarkdownText:
                 lines += ["", f"**What it overstates, and what is true** ({words.count(partly, 'claim')} partly "
                           "supported, the most consequential first):", "",
                           *_truth_list(ranked_overstatements(source), "overstated claim")]
-        supported = counts["supported"]
+        supported = counts[vocab.SUPPORTED.code]
         lines += ["", f"**What it gets right.** {escape(row.gets_right)} "
                   f"({words.capitalised(words.number(supported))} of its {words.count(len(checkable), 'checkable claim')} "
                   f"{'is' if supported == 1 else 'are'} fully supported.)"]

@@ -85,7 +85,7 @@ def approvals_chart(source: str | None = None) -> plt.Figure:
     approvals["when"] = [d.start for d in approvals["approval_date"]]
     order = approvals.groupby("country_region")["when"].min().sort_values().index.tolist()
     fig, ax = plt.subplots(figsize=(style.WIDTH, 1.3 + 0.42 * len(order)))
-    wrong = vocab.VERDICT["contradicted"].colour
+    wrong = vocab.CONTRADICTED.colour
     for y, country in enumerate(reversed(order)):
         ax.axhline(y, color="#F2F2F2", lw=8, zorder=0)
         rows = approvals[approvals["country_region"] == country].sort_values(["when", "product"])
@@ -258,8 +258,7 @@ def source_words() -> plt.Figure:
 
 def agreement_matrix() -> plt.Figure:
     """How the two reviewers' verdicts compare: first reviewer down, second across, counts in cells."""
-    reviews = data.reviews()
-    table = reviews[reviews["reviewer"].isin(["A", "B"])].pivot(index="claim_id", columns="reviewer", values="verdict").dropna()
+    table = metrics.paired(data.reviews())
     codes = [v.code for v in vocab.VERDICTS]
     matrix = pd.crosstab(table["A"], table["B"]).reindex(index=codes, columns=codes, fill_value=0)
     fig, ax = plt.subplots(figsize=(style.WIDTH, 4.6))

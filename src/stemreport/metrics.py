@@ -35,7 +35,7 @@ def share(claims: pd.DataFrame, codes: set[str]) -> float | None:
 
 
 def share_supported(claims: pd.DataFrame) -> float | None:
-    return share(claims, {"supported"})
+    return share(claims, {vocab.SUPPORTED.code})
 
 
 WRONG = {v.code for v in vocab.VERDICTS if v.counts_as_wrong}
@@ -77,7 +77,7 @@ def cohen_kappa(first: list[str], second: list[str]) -> float:
     return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
-def _paired(reviews: pd.DataFrame) -> pd.DataFrame:
+def paired(reviews: pd.DataFrame) -> pd.DataFrame:
     """One row per claim both reviewers judged: columns A and B hold their verdicts."""
     table = reviews[reviews["reviewer"].isin(["A", "B"])].pivot(index="claim_id", columns="reviewer", values="verdict")
     return table.dropna()
@@ -85,7 +85,7 @@ def _paired(reviews: pd.DataFrame) -> pd.DataFrame:
 
 def agreement(reviews: pd.DataFrame) -> dict:
     """Agreement between reviewers A and B over every claim both judged: count, share agreeing, kappa."""
-    table = _paired(reviews)
+    table = paired(reviews)
     a, b = table["A"].tolist(), table["B"].tolist()
     agree = sum(x == y for x, y in zip(a, b))
     return {"n": len(table), "agree": agree, "disagree": len(table) - agree,
@@ -97,7 +97,7 @@ def top_disagreement(reviews: pd.DataFrame) -> tuple[tuple[str, str], int] | Non
     """The pair of verdicts reviewers A and B most often split between, in either order, and how often:
     ``(("supported", "partly_supported"), 13)``. Ties go to the pair that comes first in the vocabulary's
     order, so the answer is deterministic; None when the reviewers never disagree."""
-    table = _paired(reviews)
+    table = paired(reviews)
     order = {v.code: i for i, v in enumerate(vocab.VERDICTS)}
     pairs = Counter(tuple(sorted((a, b), key=order.__getitem__)) for a, b in zip(table["A"], table["B"]) if a != b)
     if not pairs:

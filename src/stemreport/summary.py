@@ -73,7 +73,7 @@ def headline() -> dict[str, str]:
         "n_claims": words.count(len(claims), "claim"),
         "n_checkable": words.count(len(metrics.checkable(claims)), "factual claim"),
         "share_supported": words.percent(metrics.share_supported(claims)),
-        "share_partly": words.percent(metrics.share(claims, {"partly_supported"})),
+        "share_partly": words.percent(metrics.share(claims, {vocab.PARTLY_SUPPORTED.code})),
         "share_wrong": words.percent(metrics.share_wrong(claims)),
         "n_wrong": words.count(len(metrics.wrong(claims)), "claim"),
         "best_story": story(best["source"]), "best_share": words.percent(best["share_supported"]),
@@ -160,7 +160,7 @@ def largest_stretches(limit: int = 6) -> MarkdownText:
     first (reading order), at most ``limit``, spread across stories (round robin)."""
     claims = data.claims()
     main = data.sources().set_index("source")["theme_list"].map(lambda ts: ts[0])
-    partly = claims[(claims["verdict"] == "partly_supported") & (claims["theme"] == claims["source"].map(main))]
+    partly = claims[(claims["verdict"] == vocab.PARTLY_SUPPORTED.code) & (claims["theme"] == claims["source"].map(main))]
     queues = [g.sort_values("start") for _, g in partly.groupby("source")]
     chosen = []
     while len(chosen) < limit and any(len(q) for q in queues):

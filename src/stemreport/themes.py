@@ -86,7 +86,7 @@ def claims_side_by_side(theme: str) -> MarkdownTable:
         "Claim": [ref(c) for c in claims["claim_id"]],
         "Story": [story(s) for s in claims["source"]],
         "The text says": claims["claim"],
-        "What is true": [c or ("\u2014" if v in ("supported", "opinion") else "not yet checked")
+        "What is true": [c or ("\u2014" if v and not vocab.verdict(v).needs_correction else "not yet checked")
                          for c, v in zip(claims["correction"], claims["verdict"])],
     })
     frame, widths, dropped = drop_constant(frame, ["Story"], [17, 17, 33, 33])

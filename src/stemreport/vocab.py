@@ -78,6 +78,8 @@ VERDICTS: tuple[Verdict, ...] = (
             "A value judgement, hope or prediction without a number and a date, which no evidence can settle."),
 )
 VERDICT = {v.code: v for v in VERDICTS}
+SUPPORTED, PARTLY_SUPPORTED, CONTRADICTED = VERDICT["supported"], VERDICT["partly_supported"], VERDICT["contradicted"]
+"""The verdicts that chapters name on their own ("fully supported", "partly supported", the colour of an error)."""
 NOT_CHECKED = Verdict("not_checked", "Not yet checked", "#DDDDDD", "\u2026", "dotted", True, False, False, False,
                       None, "Not yet checked", "The claim has been extracted but not yet checked.")
 """The state of a ledger row whose ``verdict`` is empty (a new source's claims, before checking)."""
