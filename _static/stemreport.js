@@ -73,7 +73,8 @@
     const dt = new window.simpleDatatables.DataTable(table, {
       paging: false, searchable: true, sortable: true, fixedHeight: false,
       fixedColumns: false,  // widths follow the window (fixed ones are measured once, at load, and then overflow)
-      columns: filterColumns.map((col) => ({select: col, searchMethod: exact})),
+      // Filter values keep their punctuation ("S004, Bone-marrow MSCs"): the library strips it from terms by default.
+      columns: filterColumns.map((col) => ({select: col, searchMethod: exact, ignorePunctuation: false})),
       labels: {placeholder: "Search the claims", searchTitle: "Search the claims", noRows: "No claim matches",
                info: "{rows} claims shown", noResults: "No claim matches"},
     });

@@ -600,7 +600,10 @@ def test_all_claims_filters_narrow_the_table(browser):
         label = vocab.VERDICT["contradicted"].label
         page.select_option("select[name='filter-verdict']", label)
         assert rows() == sum(c["verdict"] == "contradicted" for c in claims)
-        page.select_option("select[name='filter-story']", "S004")
+        from stemreport import data
+
+        s004 = data.source_of("S004")
+        page.select_option("select[name='filter-story']", f"S004, {data.source_row(s004).short_title}")
         assert rows() == sum(c["verdict"] == "contradicted" and c["claim_id"].startswith("S004") for c in claims)
         page.select_option("select[name='filter-verdict']", "")
         page.select_option("select[name='filter-story']", "")

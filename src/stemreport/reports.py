@@ -23,14 +23,14 @@ def all_claims_table() -> MarkdownTable:
     claims = data.claims().sort_values(["source", "start"])
     frame = pd.DataFrame({
         "Claim": [ref(c) for c in claims["claim_id"]],
-        "Story": [data.short_id(s) for s in claims["source"]],
+        "Story": [f"{data.short_id(s)}, {data.source_row(s).short_title}" for s in claims["source"]],
         "Theme": claims["theme"].map(lambda t: vocab.THEME[t].label),
         "Verdict": [vocab.verdict(v).label for v in claims["verdict"]],
         "The text says": claims["claim"],
         "What is true": [c or "\u2014" for c in claims["correction"]],
     })
     return MarkdownTable(frame, "Every claim in the ledger (data/claims.csv).", "tbl-all-claims",
-                         widths=[18, 8, 12, 15, 24, 23], classes=("all-claims",))
+                         widths=[15, 13, 11, 11, 25, 25], classes=("all-claims",))
 
 
 def changes_summary() -> dict[str, str]:
