@@ -112,6 +112,11 @@ def criteria_values() -> dict[str, str]:
             "min_judged": words.number(vocab.MIN_JUDGED_FOR_SCORE)}
 
 
+def _years(years: float | None) -> str:
+    """'3.2 years' (or 'no time at all' when the page's date is not later than the first publication)."""
+    return "no time at all" if years is None else f"{years:g} {'year' if years == 1 else 'years'}"
+
+
 def glue_values(source: str) -> dict[str, str]:
     """Everything a source chapter's prose quotes, as text (counts agree with their nouns)."""
     row = data.source_row(source)
@@ -126,6 +131,7 @@ def glue_values(source: str) -> dict[str, str]:
         "words": words.count(int(stats["words"]), "word", words=False),
         "first_published": row.first_published.long() if row.first_published else "not established",
         "stated_date": row.stated_date.long() if row.stated_date else "no date",
+        "stamp_gap": _years(metrics.years_between(row.first_published, row.stated_date)),
         "rating": rating_sentence(source),
         "n_wrong": words.count(len(metrics.wrong(claims)), "claim"),
         **criteria_values(),
