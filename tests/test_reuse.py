@@ -29,7 +29,7 @@ def test_every_annotation_reanchors_on_its_seed():
     collection = json.loads(ANNOTATIONS.read_text(encoding="utf-8"))
     items = collection["first"]["items"]
     with open(ROOT / "data" / "claims.csv", encoding="utf-8", newline="") as handle:
-        assert len(items) == collection["total"] == sum(1 for _ in csv.DictReader(handle))
+        assert len(items) == collection["total"] == sum(1 for row in csv.DictReader(handle) if row["verdict"])
     seeds = _seeds()
     for item in items:
         target = item["target"]

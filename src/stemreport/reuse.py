@@ -1,13 +1,15 @@
 """The ledger in standard forms for reuse: W3C Web Annotations and a Frictionless Data Package.
 
-- ``annotations()``: one Web Annotation per claim (``data/claims.annotations.jsonld``). Its target is the
+- ``annotations()``: one Web Annotation per checked claim (``data/claims.annotations.jsonld``; a claim
+  not yet checked has no assessment to publish). Its target is the
   seed, named by its SHA-256 (``urn:sha256:...``) and scoped to the story's own page, with a
   ``TextQuoteSelector`` (exact, prefix, suffix) and a ``TextPositionSelector`` (character offsets): an
   annotation tool can re-anchor every claim in the text, and a test does exactly that. The bodies are
   the verdict (purpose ``assessing``), where the text is wrong the correction (``editing``: the W3C
   vocabulary's word for asking that the target be changed; it has no "correcting") and the reasoning
-  (``commenting``). ``created`` is an ``xsd:dateTime`` as the model requires: the day the claim was
-  checked, at 00:00 UTC (the ledger records the day, not the hour).
+  (``commenting``). ``created`` and ``modified`` are the claim's ClaimReview ``datePublished`` and
+  ``dateModified`` (``claimreview.review_dates``), as ``xsd:dateTime`` as the model requires: the day at
+  00:00 UTC (the ledger records the day, not the hour).
 - ``datapackage()``: ``data/datapackage.json``, a Table Schema for every table, generated from
   ``stemreport.schemas`` and ``stemreport.vocab`` (so the descriptor cannot drift from validation):
   every field, enumerations from the vocabulary, id patterns, primary keys, foreign keys, licence.
@@ -30,10 +32,18 @@ def seed_hash(source: str) -> str:
     return hashlib.sha256((project_root() / "seeds" / f"{source}.txt").read_bytes()).hexdigest()
 
 
+def _datetime(day) -> str:
+    """An ``xsd:dateTime``, as the model requires: the day at 00:00 UTC (the ledger records days)."""
+    return f"{day.iso()}T00:00:00Z"
+
+
 def annotations(base_url: str = "") -> dict:
     sources = data.sources().set_index("source")
+    dates = claimreview.review_dates()
     items = []
     for claim in data.claims().itertuples():
+        if not claim.verdict:  # not yet checked: nothing is assessed yet
+            continue
         text = load_seed(claim.source)
         meta = sources.loc[claim.source]
         target = {"type": "SpecificResource", "source": f"urn:sha256:{seed_hash(claim.source)}",
@@ -47,12 +57,13 @@ def annotations(base_url: str = "") -> dict:
         body = [{"type": "TextualBody", "purpose": "assessing", "format": "text/plain", "value": verdict.label}]
         if claim.correction:
             body.append({"type": "TextualBody", "purpose": "editing", "format": "text/plain", "value": claim.correction})
-        if claim.verdict:
-            body.append({"type": "TextualBody", "purpose": "commenting", "format": "text/plain", "value": claim.explanation})
+        body.append({"type": "TextualBody", "purpose": "commenting", "format": "text/plain", "value": claim.explanation})
         item = {"id": claimreview.card_url(claim.claim_id, claim.source, base_url), "type": "Annotation",
                 "motivation": "assessing", "body": body, "target": target}
-        if claim.checked_on is not None:
-            item["created"] = f"{claim.checked_on.iso()}T00:00:00Z"
+        published, modified = dates[claim.claim_id]  # the same dates as the claim's ClaimReview
+        item["created"] = _datetime(published)
+        if modified is not None:
+            item["modified"] = _datetime(modified)
         items.append(item)
     return {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection",
             "label": "Claims of the stem-cell news report, with verdicts", "total": len(items),
