@@ -4,9 +4,14 @@ The Sphinx extension embeds each source's reviews in its chapter page; the tooli
 ledger to ``data/claimreview.jsonld`` (a test keeps that file equal to what the ledger gives).
 
 Addresses: a review's ``@id`` and ``url`` are its claim card, ``<page>#<claim id>``. With a public base
-URL (``html_baseurl`` in ``_config.yml``) they are absolute. Without one, an embedded record uses the
-fragment alone (``#S004-05``: the card on the page that carries it) and the downloaded file uses paths
-relative to the book's root (``notebooks/source_004.html#S004-05``).
+URL (``html_baseurl`` in ``_config.yml``, passed in as ``base_url``) they are absolute,
+``<base>/notebooks/source_004.html#S004-05``, wherever the record is read. Without one, an embedded
+record uses the fragment alone (``#S004-05``: the card on the page that carries it), and the downloaded
+file, which is read from several places (``data/``, the book's ``_downloads/<hash>/``, the data zip),
+uses paths relative to the book's root (``notebooks/source_004.html#S004-05``) and says so in its
+context: ``"@base": null`` (``context``), so a JSON-LD processor keeps them as written instead of
+resolving them against the file's own location, which would give pages that do not exist. The data
+dictionary states the base.
 
 Rating scale: ``ratingValue`` 1 (contradicted) to 5 (supported), from ``stemreport.vocab``; claims that
 are opinions or unverifiable carry no numeric rating, only the verdict's phrase. A claim not yet checked
@@ -28,6 +33,7 @@ from stemreport import data, vocab
 from stemreport.dates import PartialDate
 
 PUBLISHER = {"@type": "Organization", "name": "Stem cells in the news (fact-check report)"}
+SCHEMA_ORG = "https://schema.org"
 BEST, WORST = 5, 1
 
 
@@ -41,6 +47,12 @@ def source_of_page(pagename: str) -> str | None:
     if not match:
         return None
     return next((s for s in data.sources()["source"] if s.startswith(match.group(1) + "_")), None)
+
+
+def context(vocabulary: str, relative_to_root: bool) -> str | list:
+    """A JSON-LD ``@context``: the vocabulary alone, or, for addresses relative to the book's root in a
+    file that can sit anywhere, the vocabulary and ``"@base": null`` (relative ids stay relative)."""
+    return [vocabulary, {"@base": None}] if relative_to_root else vocabulary
 
 
 def card_url(claim_id: str, source: str, base_url: str = "", embedded: bool = False) -> str:
@@ -92,7 +104,8 @@ def reviews(source: str | None = None, base_url: str = "", embedded: bool = True
         if meta["first_published"] is not None:
             claim["datePublished"] = meta["first_published"].iso()
         url = card_url(row.claim_id, row.source, base_url, embedded)
-        record = {"@context": "https://schema.org", "@type": "ClaimReview", "@id": url, "url": url,
+        record = {"@context": context(SCHEMA_ORG, relative_to_root=not base_url and not embedded),
+                  "@type": "ClaimReview", "@id": url, "url": url,
                   "identifier": row.claim_id, "claimReviewed": row.claim, "itemReviewed": claim, "author": PUBLISHER}
         verdict = vocab.VERDICT[row.verdict]
         rating = {"@type": "Rating", "alternateName": verdict.rating_name, "ratingExplanation": row.explanation}

@@ -28,9 +28,27 @@ def _rules(column) -> str:
     return "; ".join(dict.fromkeys(rules)) or "free text"
 
 
-def render() -> str:
+def addresses(base_url: str) -> list[str]:
+    """How the ``@id`` and ``url`` of the JSON-LD files resolve (``stemreport.claimreview``)."""
+    example = "notebooks/source_004.html#S004-05"
+    lines = ["## Addresses in the JSON-LD files", "",
+             "Every `@id` and `url` in `claimreview.jsonld` (the ClaimReview's) and every annotation `id` in",
+             "`claims.annotations.jsonld` is the claim's card in the HTML edition: its chapter page and the claim id as anchor."]
+    if base_url:
+        return lines + [f"They are absolute, under the book's public address `{base_url}` (`html_baseurl` in `_config.yml`):",
+                        f"for example `{base_url.rstrip('/')}/{example}`.", ""]
+    return lines + [
+        "This edition has no public address (`html_baseurl` in `_config.yml` is empty), so they are written",
+        f"relative to the book's root, the folder of the HTML edition that holds `index.html`: for example `{example}`.",
+        "Resolve them against the address of that folder, not against the file's own location (`data/`, the",
+        "book's `_downloads/` folder or the data zip), which would give pages that do not exist. The files say",
+        'so to JSON-LD processors: their `@context` sets `"@base": null`, which keeps relative addresses as they',
+        "are written. Setting `html_baseurl` and running `make exports` makes every address absolute.", ""]
+
+
+def render(base_url: str = "") -> str:
     lines = ["# Data dictionary", "",
-             "Generated from `src/stemreport/schemas.py` by `python -m stemreport_tools.export`; a test keeps it in step.",
+             "Generated from `src/stemreport/schemas.py` by `make exports` (`python -m stemreport_tools.export`); a test keeps it in step.",
              "Every file is UTF-8 CSV with exactly these columns in this order; every cell is text (empty when unknown).",
              "Validation (`python -m stemreport.validate`, run before every build) reports each problem with the file,",
              "the line and the row's id.", ""]
@@ -42,4 +60,5 @@ def render() -> str:
             unique = " (unique)" if column.unique else ""
             lines.append(f"| `{name}` | {_rules(column).replace('|', '/')}{unique} |")
         lines.append("")
+    lines += addresses(base_url)
     return "\n".join(lines)

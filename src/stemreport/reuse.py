@@ -4,7 +4,9 @@
   not yet checked has no assessment to publish). Its target is the
   seed, named by its SHA-256 (``urn:sha256:...``) and scoped to the story's own page, with a
   ``TextQuoteSelector`` (exact, prefix, suffix) and a ``TextPositionSelector`` (character offsets): an
-  annotation tool can re-anchor every claim in the text, and a test does exactly that. The bodies are
+  annotation tool can re-anchor every claim in the text, and a test does exactly that. Its ``id`` is the
+  claim's card, addressed as ``stemreport.claimreview`` says (absolute with ``html_baseurl``; otherwise
+  relative to the book's root, with ``"@base": null`` in the context). The bodies are
   the verdict (purpose ``assessing``), where the text is wrong the correction (``editing``: the W3C
   vocabulary's word for asking that the target be changed; it has no "correcting") and the reasoning
   (``commenting``). ``created`` and ``modified`` are the claim's ClaimReview ``datePublished`` and
@@ -23,6 +25,7 @@ from stemreport import claimreview, data, schemas, vocab
 from stemreport.paths import project_root
 from stemreport.seeds import load_seed
 
+ANNO = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT = 200  # characters of prefix and suffix, plenty to make every quote unique in its seed
 LICENCE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
            "title": "Creative Commons Attribution 4.0"}
@@ -65,7 +68,7 @@ def annotations(base_url: str = "") -> dict:
         if modified is not None:
             item["modified"] = _datetime(modified)
         items.append(item)
-    return {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection",
+    return {"@context": claimreview.context(ANNO, relative_to_root=not base_url), "type": "AnnotationCollection",
             "label": "Claims of the stem-cell news report, with verdicts", "total": len(items),
             "first": {"type": "AnnotationPage", "items": items}}
 

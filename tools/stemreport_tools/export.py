@@ -1,6 +1,7 @@
 """Write the generated data files: ``data/claimreview.jsonld`` (schema.org ClaimReview),
 ``data/claims.annotations.jsonld`` (W3C Web Annotations), ``data/datapackage.json`` (Frictionless Data
-Package) and ``data/README.md`` (the data dictionary), all from the validated data and the schemas.
+Package) and ``data/README.md`` (the data dictionary), all from the validated data, the schemas and
+the book's public address (``html_baseurl`` in ``_config.yml``: absolute ids when set).
 
     make exports                                # the same as the next line; `make notebooks` runs it first
     python -m stemreport_tools.export           # rewrite those that changed
@@ -19,13 +20,22 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from stemreport import claimreview, datadict, reuse
 from stemreport.paths import project_root
 
-OUTPUTS = {"data/claimreview.jsonld": lambda: claimreview.render(claimreview.reviews(embedded=False)),
-           "data/claims.annotations.jsonld": lambda: reuse.render(reuse.annotations()),
+
+def html_baseurl(root: Path | None = None) -> str:
+    """The book's public address, ``html_baseurl`` in ``_config.yml`` (empty: not published yet)."""
+    config = yaml.safe_load(((root or project_root()) / "_config.yml").read_text(encoding="utf-8")) or {}
+    return str(((config.get("sphinx") or {}).get("config") or {}).get("html_baseurl") or "").strip()
+
+
+OUTPUTS = {"data/claimreview.jsonld": lambda: claimreview.render(claimreview.reviews(embedded=False, base_url=html_baseurl())),
+           "data/claims.annotations.jsonld": lambda: reuse.render(reuse.annotations(base_url=html_baseurl())),
            "data/datapackage.json": lambda: reuse.render(reuse.datapackage()),
-           "data/README.md": lambda: datadict.render()}
+           "data/README.md": lambda: datadict.render(base_url=html_baseurl())}
 COMMAND = "make exports (python -m stemreport_tools.export)"
 
 
@@ -42,7 +52,7 @@ def stale_outputs(root: Path | None = None) -> list[str]:
 
 
 def stale_message(name: str) -> str:
-    return f"{name} is out of date (what it is generated from has changed): run {COMMAND}"
+    return f"{name} is out of date (the data, the schemas or html_baseurl changed): run {COMMAND}"
 
 
 def write_atomic(path: Path, text: str) -> None:
