@@ -25,16 +25,29 @@ def _seeds() -> dict[str, tuple[str, str]]:
     return found
 
 
-def test_every_annotation_reanchors_on_its_seed():
+def _rows(file: str, key: str) -> dict[str, dict[str, str]]:
+    with open(ROOT / "data" / file, encoding="utf-8", newline="") as handle:
+        return {row[key]: row for row in csv.DictReader(handle)}
+
+
+def test_every_annotation_targets_the_storys_page_and_reanchors_on_its_seed():
+    """The target is the story's page (its address in sources.csv: what annotation tools anchor on); its
+    TimeState names the seed the offsets count in (cached: the seed's hash), and both selectors find the
+    same span in that seed."""
     collection = json.loads(ANNOTATIONS.read_text(encoding="utf-8"))
     items = collection["first"]["items"]
-    with open(ROOT / "data" / "claims.csv", encoding="utf-8", newline="") as handle:
-        assert len(items) == collection["total"] == sum(1 for row in csv.DictReader(handle) if row["verdict"])
+    claims, sources = _rows("claims.csv", "claim_id"), _rows("sources.csv", "source")
+    assert len(items) == collection["total"] == sum(1 for row in claims.values() if row["verdict"])
     seeds = _seeds()
     for item in items:
+        claim = claims[item["id"].rsplit("#", 1)[1]]
         target = item["target"]
-        assert target["source"].startswith("urn:sha256:")
-        name, text = seeds[target["source"].removeprefix("urn:sha256:")]  # the seed's hash matches a seed
+        assert target["source"] == sources[claim["source"]]["url"] and target["source"].startswith(("http://", "https://")), item["id"]
+        state = target["state"]
+        assert state["type"] == "TimeState" and state["sourceDate"] == item["created"], item["id"]
+        assert state["cached"].startswith("urn:sha256:")
+        name, text = seeds[state["cached"].removeprefix("urn:sha256:")]  # the seed's hash matches a seed
+        assert name == f"{claim['source']}.txt", item["id"]
         quote = next(s for s in target["selector"] if s["type"] == "TextQuoteSelector")
         position = next(s for s in target["selector"] if s["type"] == "TextPositionSelector")
         assert text[position["start"]:position["end"]] == quote["exact"], (item["id"], name)
@@ -112,11 +125,34 @@ def test_annotations_expand_with_the_w3c_context():
         assert [m["@id"] for m in item[OA + "motivatedBy"]] == [OA + "assessing"]
         assert {p["@id"] for b in item[OA + "hasBody"] for p in b[OA + "hasPurpose"]} <= purposes, raw["id"]
         target = item[OA + "hasTarget"][0]
-        assert target[OA + "hasSource"][0]["@id"].startswith("urn:sha256:")
+        assert target[OA + "hasSource"][0]["@id"] == raw["target"]["source"], raw["id"]  # the story's page
+        [state] = target[OA + "hasState"]
+        assert state["@type"] == [OA + "TimeState"], raw["id"]
+        assert state[OA + "cachedSource"][0]["@id"].startswith("urn:sha256:"), raw["id"]
+        assert xsd_datetime.fullmatch(state[OA + "sourceDate"][0]["@value"]), raw["id"]
         kinds = sorted(t for s in target[OA + "hasSelector"] for t in s["@type"])
         assert kinds == [OA + "TextPositionSelector", OA + "TextQuoteSelector"], raw["id"]
         for created in item.get("http://purl.org/dc/terms/created", []):  # typed xsd:dateTime by the context
             assert xsd_datetime.fullmatch(created["@value"]), (raw["id"], created["@value"])
+
+
+def test_a_story_without_an_address_is_its_own_target(data_copy, monkeypatch):
+    """With no address in sources.csv, the seed itself (its hash) is the target's source, with no state."""
+    from stemreport import reuse
+
+    path = data_copy / "data" / "sources.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    source = rows[1][0]
+    rows[1][rows[0].index("url")] = ""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    monkeypatch.setenv("STEMREPORT_ROOT", str(data_copy))
+    items = reuse.annotations()["first"]["items"]
+    seed = "urn:sha256:" + hashlib.sha256((data_copy / "seeds" / f"{source}.txt").read_bytes()).hexdigest()
+    own = [i["target"] for i in items if i["id"].startswith(f"notebooks/source_{source[:3]}.html#")]
+    assert own and all(t["source"] == seed and "state" not in t for t in own)
+    assert all(i["target"]["source"].startswith("http") for i in items if i["target"] not in own)
 
 
 def test_the_data_package_validates():

@@ -1,10 +1,14 @@
 """The ledger in standard forms for reuse: W3C Web Annotations and a Frictionless Data Package.
 
 - ``annotations()``: one Web Annotation per checked claim (``data/claims.annotations.jsonld``; a claim
-  not yet checked has no assessment to publish). Its target is the
-  seed, named by its SHA-256 (``urn:sha256:...``) and scoped to the story's own page, with a
-  ``TextQuoteSelector`` (exact, prefix, suffix) and a ``TextPositionSelector`` (character offsets): an
-  annotation tool can re-anchor every claim in the text, and a test does exactly that. Its ``id`` is the
+  not yet checked has no assessment to publish). Its target's ``source`` is the story's page, its
+  address in ``data/sources.csv``, which annotation tools such as Hypothesis anchor on, with a
+  ``TextQuoteSelector`` (exact, prefix, suffix) and a ``TextPositionSelector`` (character offsets). The
+  offsets count characters of the seed, the copy of the page that was checked, which a ``TimeState``
+  names: ``cached`` is the seed's SHA-256 (``urn:sha256:...``; the seeds are not published in the book)
+  and ``sourceDate`` the annotation's ``created`` (the page as it was checked). The quote re-anchors on
+  the live page; the offsets hold in the seed, and a test re-anchors every claim in it. A story without
+  an address has the seed itself as ``source`` and no state. Its ``id`` is the
   claim's card, addressed as ``stemreport.claimreview`` says (absolute with ``html_baseurl``; otherwise
   relative to the book's root, with ``"@base": null`` in the context). The bodies are
   the verdict (purpose ``assessing``), where the text is wrong the correction (``editing``: the W3C
@@ -49,13 +53,15 @@ def annotations(base_url: str = "") -> dict:
             continue
         text = load_seed(claim.source)
         meta = sources.loc[claim.source]
-        target = {"type": "SpecificResource", "source": f"urn:sha256:{seed_hash(claim.source)}",
+        published, modified = dates[claim.claim_id]  # the same dates as the claim's ClaimReview
+        seed = f"urn:sha256:{seed_hash(claim.source)}"
+        target = {"type": "SpecificResource", "source": meta["url"] or seed,
                   "selector": [
                       {"type": "TextQuoteSelector", "exact": claim.quote,
                        "prefix": text[max(0, claim.start - CONTEXT):claim.start], "suffix": text[claim.end:claim.end + CONTEXT]},
                       {"type": "TextPositionSelector", "start": claim.start, "end": claim.end}]}
-        if meta["url"]:
-            target["scope"] = meta["url"]
+        if meta["url"]:  # the page, as the text that was checked: the seed
+            target["state"] = {"type": "TimeState", "cached": seed, "sourceDate": _datetime(published)}
         verdict = vocab.verdict(claim.verdict)
         body = [{"type": "TextualBody", "purpose": "assessing", "format": "text/plain", "value": verdict.label}]
         if claim.correction:
@@ -63,7 +69,6 @@ def annotations(base_url: str = "") -> dict:
         body.append({"type": "TextualBody", "purpose": "commenting", "format": "text/plain", "value": claim.explanation})
         item = {"id": claimreview.card_url(claim.claim_id, claim.source, base_url), "type": "Annotation",
                 "motivation": "assessing", "body": body, "target": target}
-        published, modified = dates[claim.claim_id]  # the same dates as the claim's ClaimReview
         item["created"] = _datetime(published)
         if modified is not None:
             item["modified"] = _datetime(modified)
