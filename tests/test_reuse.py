@@ -175,16 +175,73 @@ def _broken_copy(tmp_path, file: str, edit) -> object:
     return Package(str(tmp_path / "data" / "datapackage.json")).validate()
 
 
+def _set(column: str, value: str):
+    return lambda rows: rows[1].__setitem__(rows[0].index(column), value)
+
+
 @pytest.mark.parametrize("file, edit, expected", [
-    ("claims.csv", lambda rows: rows[1].__setitem__(rows[0].index("source"), "009_0123456789abcdef"), "foreign-key"),
-    ("claims.csv", lambda rows: rows[1].__setitem__(rows[0].index("verdict"), "probably"), "constraint-error"),
-    ("claims.csv", lambda rows: rows.append(list(rows[1])), "primary-key"),
+    pytest.param("claims.csv", _set("source", "009_0123456789abcdef"), "foreign-key", id="unknown-source"),
+    pytest.param("claims.csv", _set("verdict", "probably"), "constraint-error", id="verdict-enum"),
+    pytest.param("claims.csv", lambda rows: rows.append(list(rows[1])), "primary-key", id="duplicate-claim"),
+    pytest.param("claims.csv", _set("start", "twelve"), "type-error", id="offset-not-integer"),
+    pytest.param("claims.csv", _set("checked_on", "2026-02-30"), "type-error", id="date-not-a-day"),
+    pytest.param("claims.csv", _set("quote", ""), "constraint-error", id="required-quote-empty"),
+    pytest.param("sources.csv", _set("text_type", "blog post"), "constraint-error", id="text-type-enum"),
+    pytest.param("reviews.csv", lambda rows: rows.append(list(rows[1])), "primary-key", id="duplicate-review"),
+    pytest.param("evidence_log.csv", lambda rows: rows.append(list(rows[1])), "primary-key", id="duplicate-key"),
 ])
 def test_the_data_package_catches_broken_data(tmp_path, file, edit, expected):
     report = _broken_copy(tmp_path, file, edit)
     assert not report.valid
     errors = report.flatten(["type", "rowNumber", "note"])
     assert any(e[0] == expected for e in errors), errors[:5]
+
+
+def test_the_data_package_types_come_from_the_schemas():
+    """Typed from the pandera checks: integer offsets, dates where a column holds full ISO dates (strings
+    with a pattern where a year or month may stand alone), required fields, enums (text_type too),
+    primary keys; and a standard library reads typed values."""
+    import datetime as dt
+
+    from frictionless import Package
+
+    from stemreport import schemas
+
+    package = json.loads(PACKAGE.read_text(encoding="utf-8"))
+    fields = {(r["name"], f["name"]): f for r in package["resources"] for f in r["schema"]["fields"]}
+    keys = {r["name"]: r["schema"].get("primaryKey") for r in package["resources"]}
+    for table in ("claims", "boilerplate"):
+        for column in ("start", "end"):
+            assert fields[table, column]["type"] == "integer" and fields[table, column]["constraints"]["minimum"] == 0
+    full = [("claims", "checked_on"), ("sources", "stated_date"), ("corrections", "date"), ("events", "date"),
+            ("evidence_log", "searched_on"), ("approvals", "approval_date"), ("approvals", "status_date")]
+    assert all(fields[f]["type"] == "date" for f in full)
+    for partial in (("sources", "first_published"), ("space_flights", "date"), ("marrow_models", "published")):
+        assert fields[partial]["type"] == "string" and fields[partial]["constraints"]["pattern"]
+    assert fields["sources", "text_type"]["constraints"]["enum"] == \
+        schemas.SOURCES.schema.columns["text_type"].checks[0].statistics["values"]
+    assert "" not in fields["claims", "verdict"]["constraints"]["enum"]  # empty is a missing value, allowed:
+    assert not fields["claims", "verdict"]["constraints"].get("required")  # not yet checked
+    assert fields["claims", "quote"]["constraints"]["required"] and fields["claims", "claim_id"]["constraints"]["unique"]
+    assert keys == {"sources": ["source"], "claims": ["claim_id"], "boilerplate": None, "ratings": ["source", "criterion"],
+                    "approvals": None, "events": ["event_id"], "space_flights": ["flight"], "hsc_routes": ["route"],
+                    "marrow_models": ["model"], "reviews": ["claim_id", "reviewer"], "corrections": None,
+                    "evidence_log": ["key"]}
+    row = next(iter(Package(str(PACKAGE)).get_resource("claims").read_rows()))
+    assert isinstance(row["start"], int) and isinstance(row["checked_on"], dt.date)
+
+
+def test_a_check_the_package_cannot_state_is_an_error():
+    """A new check in the schemas without a Data Package counterpart stops the export instead of being
+    silently left out of the descriptor."""
+    import pandera.pandas as pa
+
+    from stemreport import reuse, schemas
+
+    table = schemas.Table("data/x.csv", "x", pa.DataFrameSchema({"x": pa.Column(None, checks=[
+        pa.Check(lambda v: v != "x", element_wise=True, error="is x")])}, name="x"))
+    with pytest.raises(ValueError, match="x.csv: x has a check"):
+        reuse.table_field(table, "x")
 
 
 CFF_SCHEMA = ROOT / "tests" / "schemas" / "citation-file-format-1.2.0.json"

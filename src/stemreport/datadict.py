@@ -5,7 +5,7 @@ descriptions of what a table holds and where its facts came from are written her
 """
 from __future__ import annotations
 
-from stemreport import schemas
+from stemreport import reuse, schemas
 
 ABOUT = {
     "data/sources.csv": "One row per story: outlet, address, dates printed and estimated, how the story was dated, the primary study, and the story's one-sentence summary and what it gets right (shown in its verdict box). Dates come from the page, its address and the events it reports (see `date_evidence`).",
@@ -21,6 +21,9 @@ ABOUT = {
     "data/corrections.csv": "The ledger's history: every change (verdict, split, retired, restatement, quote, added, evidence, correction) with its date, old and new value and reason. Retired ids must not reappear in the ledger.",
     "data/evidence_log.csv": "How every bibliography entry can be found again: the search query, the date, whether the same address or the same work was found, the source's quality and the fact it supports. Every key of `references.bib` must have a row.",
 }
+
+
+TYPES = {"string": "text", "integer": "whole number", "date": "date"}  # Table Schema types, for readers
 
 
 def _rules(column) -> str:
@@ -49,16 +52,20 @@ def addresses(base_url: str) -> list[str]:
 def render(base_url: str = "") -> str:
     lines = ["# Data dictionary", "",
              "Generated from `src/stemreport/schemas.py` by `make exports` (`python -m stemreport_tools.export`); a test keeps it in step.",
-             "Every file is UTF-8 CSV with exactly these columns in this order; every cell is text (empty when unknown).",
+             "Every file is UTF-8 CSV with exactly these columns in this order; an empty cell means unknown or none.",
+             "`datapackage.json` (Frictionless Data Package) states the same rules for standard tools: each column's",
+             "type (below: text, a whole number, or a date `YYYY-MM-DD`), required columns, allowed values, patterns,",
+             "primary and foreign keys; an empty cell is a missing value.",
              "Validation (`python -m stemreport.validate`, run before every build) reports each problem with the file,",
              "the line and the row's id.", ""]
     for table in schemas.TABLES:
         lines += [f"## `{table.file}`", "", ABOUT.get(table.file, ""), "",
                   f"Rows are named in error messages by `{table.id_column}`.", "",
-                  "| column | a value is rejected when |", "| --- | --- |"]
+                  "| column | type | a value is rejected when |", "| --- | --- | --- |"]
         for name, column in table.schema.columns.items():
             unique = " (unique)" if column.unique else ""
-            lines.append(f"| `{name}` | {_rules(column).replace('|', '/')}{unique} |")
+            kind = TYPES[reuse.table_field(table, name)["type"]]
+            lines.append(f"| `{name}` | {kind} | {_rules(column).replace('|', '/')}{unique} |")
         lines.append("")
     lines += addresses(base_url)
     return "\n".join(lines)

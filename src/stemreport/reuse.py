@@ -16,14 +16,17 @@
   (``commenting``). ``created`` and ``modified`` are the claim's ClaimReview ``datePublished`` and
   ``dateModified`` (``claimreview.review_dates``), as ``xsd:dateTime`` as the model requires: the day at
   00:00 UTC (the ledger records the day, not the hour).
-- ``datapackage()``: ``data/datapackage.json``, a Table Schema for every table, generated from
-  ``stemreport.schemas`` and ``stemreport.vocab`` (so the descriptor cannot drift from validation):
-  every field, enumerations from the vocabulary, id patterns, primary keys, foreign keys, licence.
+- ``datapackage()``: ``data/datapackage.json``, a Table Schema for every table, generated from the
+  checks of ``stemreport.schemas`` (so the descriptor cannot drift from validation; a check it cannot
+  state is an error): types (integers for offsets, dates for full ISO dates), required fields (empty
+  cells are missing values), enumerations from the vocabulary, patterns, uniqueness, primary keys (a
+  unique id column, or the table's declared key), foreign keys, licence.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from stemreport import claimreview, data, schemas, vocab
 from stemreport.paths import project_root
@@ -78,15 +81,6 @@ def annotations(base_url: str = "") -> dict:
             "first": {"type": "AnnotationPage", "items": items}}
 
 
-ENUMS = {
-    "verdict": [*schemas.VERDICTS, ""], "theme": schemas.THEMES, "confidence": [*schemas.CONFIDENCE, ""],
-    "criterion": schemas.RATING_CRITERIA, "rating": schemas.RATINGS, "reviewer": list(vocab.REVIEWERS),
-    "change": list(vocab.CORRECTION_KINDS), "date_precision": schemas.PRECISION, "kind": schemas.BOILERPLATE_KINDS,
-    "approval_type": schemas.APPROVAL_TYPES, "status": schemas.APPROVAL_STATUS, "cell_source": schemas.CELL_SOURCES,
-}
-OPTIONAL_ENUMS = {("space_flights", "date_precision")}  # a flight's date can be unknown
-PATTERNS = {"claim_id": r"S\d{3}-\d{2}", "source": r"\d{3}_[0-9a-f]{16}", "event_id": r"E\d{3}"}
-DATES = {"stated_date", "first_published", "checked_on", "approval_date", "status_date", "date", "published", "searched_on"}
 FOREIGN = {
     "claims": [("source", "sources", "source")],
     "reviews": [("claim_id", "claims", "claim_id")],
@@ -95,35 +89,74 @@ FOREIGN = {
     "events": [("source", "sources", "source")],
     "hsc_routes": [("source", "sources", "source")],
 }
-PRIMARY = {"sources": ["source"], "claims": ["claim_id"], "events": ["event_id"], "evidence_log": ["key"],
-           "ratings": ["source", "criterion"], "reviews": ["claim_id", "reviewer"]}
+PARTIAL_DATE = r"\d{4}(-\d{2}(-\d{2})?)?"
+
+
+def _unanchored(pattern: str) -> str:
+    """Table Schema patterns match the whole value; pandera's carry explicit anchors."""
+    return pattern.removeprefix("^").removesuffix("$")
+
+
+def table_field(table: schemas.Table, name: str) -> dict:
+    """A Table Schema field from the column's pandera checks (``stemreport.schemas`` names each check and
+    gives its parameters): its type, whether it is required, its enum, pattern, minimum and uniqueness.
+    Empty cells are missing values, so a column that may be empty is simply not required."""
+    column = table.schema.columns[name]
+    field: dict = {"name": name, "type": "string"}
+    constraints: dict = {}
+    required = False
+
+    def pattern(value: str) -> None:
+        if "pattern" in constraints:
+            raise ValueError(f"{table.file}: {name} has two patterns; the Data Package can state one")
+        constraints["pattern"] = _unanchored(value)
+
+    for check in column.checks:
+        stats = check.statistics or {}
+        if check.name == "not_empty":
+            required = True
+        elif check.name == "str_matches":
+            pattern(stats["pattern"])
+            required = required or re.fullmatch(stats["pattern"], "") is None
+        elif check.name == "one_of":
+            constraints["enum"] = list(stats["values"])
+            required = required or not stats["allow_empty"]
+        elif check.name == "whole_number":
+            field["type"] = "integer"
+            constraints["minimum"] = 0
+            required = True
+        elif check.name == "iso_date":
+            precision = data.DATE_COLUMNS.get(table.file, {}).get(name)
+            if stats["allow_partial"]:
+                pattern(PARTIAL_DATE)
+                field["description"] = "ISO 8601 date, or its year or year-month" + (f" (see {precision})" if precision else "")
+            else:
+                field["type"] = "date"
+                if precision:
+                    field["description"] = f"ISO 8601 date, known to the precision given in {precision}"
+            required = required or not stats["allow_empty"]
+        elif check.name in ("key_list", "theme_list", "claim_list", "http_url"):
+            pattern(stats["pattern"])
+            required = required or not stats["allow_empty"]
+        else:
+            raise ValueError(f"{table.file}: {name} has a check ({check.name!r}) that reuse.table_field cannot "
+                             "state in the Data Package; name it and describe it there")
+    if column.unique:
+        constraints["unique"] = True
+    if required:
+        constraints["required"] = True
+    if constraints:
+        field["constraints"] = constraints
+    return field
 
 
 def datapackage() -> dict:
     resources = []
     for table in schemas.TABLES:
         name = table.schema.name
-        fields = []
-        for column in table.columns:
-            field = {"name": column, "type": "string"}
-            constraints = {}
-            if column in ENUMS:
-                constraints["enum"] = list(ENUMS[column]) + ([""] if (name, column) in OPTIONAL_ENUMS else [])
-            if column in PATTERNS:
-                constraints["pattern"] = PATTERNS[column]
-            if column in {"start", "end"}:
-                constraints["pattern"] = r"\d+"
-            if column in DATES:
-                field["description"] = "ISO 8601 date, or its year or year-month (see date_precision); empty when unknown"
-                constraints["pattern"] = r"(\d{4}(-\d{2}(-\d{2})?)?)?"
-            if table.schema.columns[column].unique:
-                constraints["unique"] = True
-            if constraints:
-                field["constraints"] = constraints
-            fields.append(field)
-        schema = {"fields": fields, "missingValues": []}
-        if name in PRIMARY:
-            schema["primaryKey"] = PRIMARY[name]
+        schema = {"fields": [table_field(table, column) for column in table.columns], "missingValues": [""]}
+        if table.primary_key:
+            schema["primaryKey"] = table.primary_key
         if name in FOREIGN:
             schema["foreignKeys"] = [{"fields": f, "reference": {"resource": r, "fields": rf}} for f, r, rf in FOREIGN[name]]
         resources.append({"name": name, "path": table.file.removeprefix("data/"), "profile": "tabular-data-resource",
