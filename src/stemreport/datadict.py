@@ -23,7 +23,22 @@ ABOUT = {
 }
 
 
-TYPES = {"string": "text", "integer": "whole number", "date": "date"}  # Table Schema types, for readers
+# Table Schema types other than text, for readers (one column, several).
+TYPES = {"integer": ("a whole number", "whole numbers"), "date": ("a date, YYYY-MM-DD", "dates, YYYY-MM-DD")}
+
+
+def _types(table) -> str:
+    """The table's columns that the Data Package types as other than text (the same fields it writes)."""
+    typed: dict[str, list[str]] = {}
+    for name in table.columns:
+        kind = reuse.table_field(table, name)["type"]
+        if kind != "string":
+            typed.setdefault(kind, []).append(f"`{name}`")
+    if not typed:
+        return "Types: every column is text."
+    parts = [f"{', '.join(names[:-1]) + ' and ' if len(names) > 1 else ''}{names[-1]} ({TYPES[kind][len(names) > 1]})"
+             for kind, names in typed.items()]
+    return f"Types: {'; '.join(parts)}; the other columns are text."
 
 
 def _rules(column) -> str:
@@ -33,9 +48,9 @@ def _rules(column) -> str:
 
 def addresses(base_url: str) -> list[str]:
     """How the ``@id`` and ``url`` of the JSON-LD files resolve (``stemreport.claimreview``)."""
-    example = "notebooks/source_004.html#S004-05"
+    example = "notebooks/source_NNN.html#SNNN-NN"  # placeholders: the book links every real claim id
     lines = ["## Addresses in the JSON-LD files", "",
-             "Every `@id` and `url` in `claimreview.jsonld` (the ClaimReview's) and every annotation `id` in",
+             "Every ClaimReview's `@id` and `url` in `claimreview.jsonld` and every annotation's `id` in",
              "`claims.annotations.jsonld` is the claim's card in the HTML edition: its chapter page and the claim id as anchor."]
     if base_url:
         return lines + [f"They are absolute, under the book's public address `{base_url}` (`html_baseurl` in `_config.yml`):",
@@ -54,18 +69,18 @@ def render(base_url: str = "") -> str:
              "Generated from `src/stemreport/schemas.py` by `make exports` (`python -m stemreport_tools.export`); a test keeps it in step.",
              "Every file is UTF-8 CSV with exactly these columns in this order; an empty cell means unknown or none.",
              "`datapackage.json` (Frictionless Data Package) states the same rules for standard tools: each column's",
-             "type (below: text, a whole number, or a date `YYYY-MM-DD`), required columns, allowed values, patterns,",
+             "type (each table's line 'Types' below), required columns, allowed values, patterns,",
              "primary and foreign keys; an empty cell is a missing value.",
              "Validation (`python -m stemreport.validate`, run before every build) reports each problem with the file,",
              "the line and the row's id.", ""]
     for table in schemas.TABLES:
         lines += [f"## `{table.file}`", "", ABOUT.get(table.file, ""), "",
                   f"Rows are named in error messages by `{table.id_column}`.", "",
-                  "| column | type | a value is rejected when |", "| --- | --- | --- |"]
+                  _types(table), "",
+                  "| column | a value is rejected when |", "| --- | --- |"]
         for name, column in table.schema.columns.items():
             unique = " (unique)" if column.unique else ""
-            kind = TYPES[reuse.table_field(table, name)["type"]]
-            lines.append(f"| `{name}` | {kind} | {_rules(column).replace('|', '/')}{unique} |")
+            lines.append(f"| `{name}` | {_rules(column).replace('|', '/')}{unique} |")
         lines.append("")
     lines += addresses(base_url)
     return "\n".join(lines)
