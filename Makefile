@@ -1,7 +1,8 @@
 # One command builds the book, one runs the tests; both set themselves up first.
 #   make book       HTML (_build/html/index.html) and PDF (_build/pdf/book.pdf)
 #   make test       every test: data checks, unit tests, nbval over every notebook, built-book checks
-#   make notebooks  re-execute every notebook in place (refresh stored outputs after changing data)
+#   make notebooks  re-execute every notebook in place (refresh stored outputs after changing data); runs exports first
+#   make exports    regenerate data/claimreview.jsonld, claims.annotations.jsonld, datapackage.json and README.md
 #   make bench      time a cold build, warm rebuilds (unchanged, forced), a one-notebook rebuild and the tests
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -10,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book html test test-fast lint notebooks bench validate setup clean new-source chapters
+.PHONY: book html test test-fast lint notebooks exports bench validate setup clean new-source chapters
 .DEFAULT_GOAL := book
 
 setup: $(STAMP) .system-deps
@@ -57,7 +58,12 @@ new-source: setup
 chapters: setup
 	$(BIN)/python -m stemreport_tools.chapters
 
-notebooks: setup
+# The generated data files (ClaimReview, Web Annotations, Data Package, data dictionary), written atomically
+# and only where they changed; the build refuses to publish stale ones.
+exports: setup
+	$(BIN)/python -m stemreport_tools.export
+
+notebooks: setup exports
 	$(BIN)/python -m stemreport_tools.notebooks
 
 bench: setup

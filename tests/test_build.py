@@ -172,3 +172,50 @@ def test_root_redirect_is_a_complete_page(built_book):
     assert icons and all(i["href"].startswith("data:") for i in icons), icons
     refresh = soup.find("meta", attrs={"http-equiv": "Refresh"})
     assert refresh and "url=book/intro.html" in refresh["content"]
+
+
+CHANGES_PAGE = "book/changes.html"  # the corrections policy and the changes log (book/changes.ipynb)
+
+
+def footer_problem(html: str, page: str) -> str | None:
+    """Why ``page``'s footer does not link to the corrections page (None if it does). The link must sit in
+    the page footer and resolve, relative to the page, to the changes page."""
+    from urllib.parse import urldefrag, urljoin
+
+    from bs4 import BeautifulSoup
+
+    footer = BeautifulSoup(html, "html.parser").find("footer", class_="bd-footer-content")
+    if footer is None:
+        return f"{page}: no page footer"
+    base = "https://book.invalid/"
+    targets = {urldefrag(urljoin(base + page, a["href"]))[0].removeprefix(base) for a in footer.find_all("a", href=True)}
+    return None if CHANGES_PAGE in targets else f"{page}: footer links to {sorted(targets)}, not {CHANGES_PAGE}"
+
+
+def test_every_page_footer_links_to_the_corrections_page(built_book):
+    """Every built page (chapters, search, index; the changes page itself by its own address) carries the
+    link to the corrections policy and changes log in its footer, as Google's fact-check guidelines and
+    the IFCN code ask (added by _ext/stemreport_sphinx/html_fixes.py)."""
+    from conftest import toc_docnames
+
+    html = built_book / "html"
+    assert (html / CHANGES_PAGE).is_file()
+    pages = {}
+    for path in sorted(html.rglob("*.html")):
+        page = path.relative_to(html).as_posix()
+        text = path.read_text(encoding="utf-8")
+        if page.startswith(("_static/", "_downloads/")) or 'http-equiv="Refresh"' in text[:300]:
+            continue  # theme macros, downloaded files, the root's redirect to the introduction
+        pages[page] = text
+    assert {f"{d}.html" for d in toc_docnames()} | {"search.html", "genindex.html"} <= set(pages)
+    problems = [p for p in (footer_problem(text, page) for page, text in pages.items()) if p]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_footer_check_can_fail():
+    footer = '<footer class="bd-footer-content"><a href="{}">Corrections and changes</a></footer>'
+    assert footer_problem(footer.format("../book/changes.html"), "notebooks/source_000.html") is None
+    assert footer_problem(footer.format("#"), "book/changes.html") is None
+    assert footer_problem(footer.format("book/changes.html"), "notebooks/source_000.html")  # resolves elsewhere
+    assert footer_problem('<a href="../book/changes.html">x</a>', "notebooks/source_000.html")  # not in a footer
+    assert footer_problem(footer.format("../book/downloads.html"), "notebooks/source_000.html")

@@ -8,7 +8,7 @@ import csv
 import json
 import re
 from pathlib import Path
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urljoin
 
 import pytest
 from conftest import ROOT
@@ -98,7 +98,7 @@ def test_downloaded_claim_reviews_use_only_schema_org_terms():
 
     document = json.loads((ROOT / "data" / "claimreview.jsonld").read_text(encoding="utf-8"))
     with open(ROOT / "data" / "claims.csv", encoding="utf-8", newline="") as handle:
-        verdicts = {row["claim_id"]: vocab.verdict(row["verdict"]) for row in csv.DictReader(handle)}
+        verdicts = {row["claim_id"]: vocab.verdict(row["verdict"]) for row in csv.DictReader(handle) if row["verdict"]}
     expanded = expand(document, BASE)
     assert len(expanded) == len(document) == len(verdicts)
     assert not unknown_terms(expanded), sorted(set(unknown_terms(expanded)))
@@ -117,13 +117,68 @@ def test_downloaded_claim_reviews_use_only_schema_org_terms():
 
 @pytest.mark.book
 def test_downloaded_addresses_land_on_the_claims_cards(built_book):
+    """With no html_baseurl, the download's addresses are relative to the book's root (the data dictionary
+    says so): read where the book serves the file, a JSON-LD processor keeps them as written instead of
+    resolving them against the file's location, and joined to the book's root each lands on its card."""
     document = json.loads((ROOT / "data" / "claimreview.jsonld").read_text(encoding="utf-8"))
-    found = addresses(expand(document, BASE))
-    assert len(found) == 2 * len(document)  # an @id and a url for each
+    served = sorted((built_book / "html" / "_downloads").rglob("claimreview.jsonld"))
+    assert served and json.loads(served[0].read_text(encoding="utf-8")) == document
+    found = addresses(expand(document, BASE + served[0].relative_to(built_book / "html").as_posix()))
+    assert found == [a for r in document for a in (r["@id"], r["url"])]  # kept as written, not resolved there
     for wrong in ("notebooks/source_000.html#S000-99", "notebooks/notebooks/source_000.html#S000-01", "x.html"):
         assert _lands(built_book / "html", BASE + wrong), wrong  # the check does fail on a wrong address
-    problems = [p for p in (_lands(built_book / "html", a) for a in found) if p]
+    problems = [p for p in (_lands(built_book / "html", urljoin(BASE, a)) for a in found) if p]
     assert not problems, "\n".join(problems[:10])
+
+
+def test_addresses_follow_html_baseurl(data_copy, monkeypatch):
+    """Both files' addresses, read by a JSON-LD processor from wherever the file sits: without a base
+    URL they stay relative to the book's root ("@base": null; the data dictionary says so); with
+    html_baseurl set in the config (a copy) they are absolute, base + page + #claim, embedded ones too."""
+    from stemreport_tools import export
+    from test_reuse import ANNO
+    from test_reuse import _expand as expand_annotations
+
+    from stemreport import claimreview, data
+
+    monkeypatch.setenv("STEMREPORT_ROOT", str(data_copy))
+    elsewhere = "https://mirror.invalid/some/folder/file.jsonld"  # wherever a reader found the file
+    source_of = dict(zip(data.claims()["claim_id"], data.claims()["source"]))
+    as_stream = "http://www.w3.org/ns/activitystreams#"
+
+    def read():
+        reviews = json.loads((data_copy / "data/claimreview.jsonld").read_text(encoding="utf-8"))
+        annotations = json.loads((data_copy / "data/claims.annotations.jsonld").read_text(encoding="utf-8"))
+        items = expand_annotations(annotations, elsewhere)[0][as_stream + "first"][0][as_stream + "items"][0]["@list"]
+        return reviews, annotations, addresses(expand(reviews, elsewhere)), [i["@id"] for i in items]
+
+    def cards(reviews, prefix: str) -> list[str]:  # each review's @id and url, as they should read
+        return [f"{prefix}notebooks/source_{source_of[r['identifier']][:3]}.html#{r['identifier']}"
+                for r in reviews for _ in ("@id", "url")]
+
+    reviews, annotations, found, annotation_ids = read()
+    assert all(r["@context"] == ["https://schema.org", {"@base": None}] for r in reviews)
+    assert annotations["@context"] == [ANNO, {"@base": None}]
+    assert found == cards(reviews, "")  # relative, as written: not resolved against the file's location
+    assert annotation_ids == [i["id"] for i in annotations["first"]["items"]] == cards(reviews, "")[::2]
+    assert "relative to the book's root" in (data_copy / "data/README.md").read_text(encoding="utf-8")
+
+    base = "https://example.org/stem-report/"
+    config = data_copy / "_config.yml"
+    text = config.read_text(encoding="utf-8")
+    assert '    html_baseurl: ""\n' in text
+    config.write_text(text.replace('    html_baseurl: ""\n', f'    html_baseurl: "{base}"\n'), encoding="utf-8")
+    assert set(export.stale_outputs(data_copy)) == {"data/claimreview.jsonld", "data/claims.annotations.jsonld",
+                                                    "data/README.md"}  # the build would refuse them now
+    export.write_outputs(data_copy)
+    reviews, annotations, found, annotation_ids = read()
+    assert all(r["@context"] == "https://schema.org" for r in reviews) and annotations["@context"] == ANNO
+    assert found == cards(reviews, base)
+    assert annotation_ids == [i["id"] for i in annotations["first"]["items"]] == cards(reviews, base)[::2]
+    assert f"`{base}`" in (data_copy / "data/README.md").read_text(encoding="utf-8")
+    source = source_of[reviews[0]["identifier"]]
+    embedded = claimreview.reviews(source, base_url=base)
+    assert [a for r in embedded for a in (r["@id"], r["url"])] == cards(embedded, base)
 
 
 @pytest.mark.book
@@ -131,7 +186,8 @@ def test_embedded_reviews_are_the_pages_ledger_rows_and_land_on_its_cards(built_
     with open(ROOT / "data" / "claims.csv", encoding="utf-8", newline="") as handle:
         by_source: dict[str, set[str]] = {}
         for row in csv.DictReader(handle):
-            by_source.setdefault(row["source"], set()).add(row["claim_id"])
+            if row["verdict"]:  # a claim not yet checked has no review
+                by_source.setdefault(row["source"], set()).add(row["claim_id"])
     download = {r["identifier"]: r for r in json.loads((ROOT / "data" / "claimreview.jsonld").read_text("utf-8"))}
     html_root = built_book / "html"
     pages = sorted((html_root / "notebooks").glob("source_*.html"))
@@ -142,8 +198,9 @@ def test_embedded_reviews_are_the_pages_ledger_rows_and_land_on_its_cards(built_
         source = next(s for s in by_source if s.startswith(page.stem.removeprefix("source_")))
         assert {r["identifier"] for r in records} == by_source[source], page.name
         for record in records:  # the same review as the download, addressed relative to this page
-            strip = {k: v for k, v in record.items() if k not in ("@id", "url")}
-            assert strip == {k: v for k, v in download[record["identifier"]].items() if k not in ("@id", "url")}
+            assert record["@context"] == "https://schema.org"  # the page is the base: no "@base": null here
+            strip = {k: v for k, v in record.items() if k not in ("@id", "url", "@context")}
+            assert strip == {k: v for k, v in download[record["identifier"]].items() if k not in ("@id", "url", "@context")}
         url = BASE + page.relative_to(html_root).as_posix()
         expanded = expand(records, url)
         assert not unknown_terms(expanded), (page.name, sorted(set(unknown_terms(expanded))))

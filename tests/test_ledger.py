@@ -2,6 +2,7 @@
 current, and the reviews' agreement computed from the reviews file."""
 from __future__ import annotations
 
+import csv
 import json
 import re
 
@@ -65,7 +66,7 @@ def test_generated_data_files_are_current(root):
 
 def test_claimreview_records_resolve_to_cards(root):
     records = json.loads((root / "data/claimreview.jsonld").read_text(encoding="utf-8"))
-    assert len(records) == len(data.claims(root))
+    assert len(records) == (data.claims(root)["verdict"] != "").sum()
     for record in records:
         assert record["@type"] == "ClaimReview" and record["url"] == record["@id"]
         assert re.fullmatch(r"notebooks/source_\d{3}\.html#S\d{3}-\d{2}", record["@id"]), record["@id"]
@@ -123,3 +124,70 @@ def test_marked_text_opens_with_a_key_to_its_verdicts(root):
 def test_no_two_verdicts_share_an_underline():
     """Colour is never the only cue in the marked text: each verdict has its own underline style."""
     assert len({v.underline for v in vocab.VERDICTS}) == len(vocab.VERDICTS)
+
+
+def _history(root) -> dict[str, tuple[list[str], bool]]:
+    """Each checked claim's dates, read straight from the CSVs: its checked_on, the corrections-log rows
+    about it and the split that created it (full ISO dates: they compare as text), and whether the log
+    has any."""
+    with open(root / "data" / "claims.csv", encoding="utf-8", newline="") as handle:
+        history = {row["claim_id"]: [row["checked_on"]] for row in csv.DictReader(handle) if row["verdict"]}
+    logged = set()
+    with open(root / "data" / "corrections.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            named = {row["claim_id"]} | (set(re.findall(r"S\d{3}-\d{2}", row["new_value"])) if row["change"] == "split" else set())
+            for claim_id in named & set(history):
+                history[claim_id].append(row["date"])
+                logged.add(claim_id)
+    return {claim_id: (dates, claim_id in logged) for claim_id, dates in history.items()}
+
+
+def test_review_dates_span_each_claims_history(root):
+    """datePublished is the review's first publication (earliest of checked_on and its log entries),
+    dateModified the latest change, never earlier; the annotations carry the same dates."""
+    history = _history(root)
+    records = json.loads((root / "data/claimreview.jsonld").read_text(encoding="utf-8"))
+    assert {r["identifier"] for r in records} == set(history)
+    backwards = [r["identifier"] for r in records if r.get("dateModified", r["datePublished"]) < r["datePublished"]]
+    assert not backwards, f"modified before published: {backwards}"
+    for record in records:
+        published, modified = record["datePublished"], record.get("dateModified")
+        dates, logged = history[record["identifier"]]
+        assert published == min(dates), record["identifier"]
+        assert modified == (max(dates) if logged else None), record["identifier"]
+    annotations = json.loads((root / "data/claims.annotations.jsonld").read_text(encoding="utf-8"))["first"]["items"]
+    by_id = {r["identifier"]: r for r in records}
+    for item in annotations:
+        record = by_id[item["id"].rsplit("#", 1)[1]]
+        assert item["created"] == record["datePublished"] + "T00:00:00Z"
+        assert item.get("modified") == (record["dateModified"] + "T00:00:00Z" if "dateModified" in record else None)
+
+
+def test_unchecked_claims_are_not_published_as_reviews(data_copy, monkeypatch, tmp_path):
+    """A new story's claims, not yet checked (empty verdict), produce no ClaimReview (which would have no
+    rating) and no annotation; the checked claims are all still there."""
+    from stemreport_tools.new_source import add_metadata, add_seed
+
+    from stemreport import reuse
+
+    text = "Researchers grew a tiny marrow organoid in a dish. It made blood cells for three weeks.\n"
+    (tmp_path / "story.txt").write_text(text, encoding="utf-8")
+    source = add_seed(data_copy, tmp_path / "story.txt")
+    add_metadata(data_copy, source)
+    path = data_copy / "data" / "claims.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    quote = "Researchers grew a tiny marrow organoid in a dish"
+    row = dict.fromkeys(header, "") | {"claim_id": f"S{source[:3]}-01", "source": source, "quote": quote, "start": "0",
+                                       "end": str(len(quote)), "theme": "organoids", "claim": quote + "."}
+    with open(path, "a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerow([row[c] for c in header])
+    monkeypatch.setenv("STEMREPORT_ROOT", str(data_copy))
+    assert row["claim_id"] in set(data.claims()["claim_id"])  # the copy is valid and has the unchecked claim
+    checked = set(data.claims().query("verdict != ''")["claim_id"])
+    records = claimreview.reviews(embedded=False)
+    assert {r["identifier"] for r in records} == checked
+    assert all("reviewRating" in r and r["reviewRating"]["alternateName"] for r in records)
+    assert claimreview.reviews(source) == []
+    items = reuse.annotations()["first"]["items"]
+    assert {i["id"].rsplit("#", 1)[1] for i in items} == checked

@@ -25,16 +25,29 @@ def _seeds() -> dict[str, tuple[str, str]]:
     return found
 
 
-def test_every_annotation_reanchors_on_its_seed():
+def _rows(file: str, key: str) -> dict[str, dict[str, str]]:
+    with open(ROOT / "data" / file, encoding="utf-8", newline="") as handle:
+        return {row[key]: row for row in csv.DictReader(handle)}
+
+
+def test_every_annotation_targets_the_storys_page_and_reanchors_on_its_seed():
+    """The target is the story's page (its address in sources.csv: what annotation tools anchor on); its
+    TimeState names the seed the offsets count in (cached: the seed's hash), and both selectors find the
+    same span in that seed."""
     collection = json.loads(ANNOTATIONS.read_text(encoding="utf-8"))
     items = collection["first"]["items"]
-    with open(ROOT / "data" / "claims.csv", encoding="utf-8", newline="") as handle:
-        assert len(items) == collection["total"] == sum(1 for _ in csv.DictReader(handle))
+    claims, sources = _rows("claims.csv", "claim_id"), _rows("sources.csv", "source")
+    assert len(items) == collection["total"] == sum(1 for row in claims.values() if row["verdict"])
     seeds = _seeds()
     for item in items:
+        claim = claims[item["id"].rsplit("#", 1)[1]]
         target = item["target"]
-        assert target["source"].startswith("urn:sha256:")
-        name, text = seeds[target["source"].removeprefix("urn:sha256:")]  # the seed's hash matches a seed
+        assert target["source"] == sources[claim["source"]]["url"] and target["source"].startswith(("http://", "https://")), item["id"]
+        state = target["state"]
+        assert state["type"] == "TimeState" and state["sourceDate"] == item["created"], item["id"]
+        assert state["cached"].startswith("urn:sha256:")
+        name, text = seeds[state["cached"].removeprefix("urn:sha256:")]  # the seed's hash matches a seed
+        assert name == f"{claim['source']}.txt", item["id"]
         quote = next(s for s in target["selector"] if s["type"] == "TextQuoteSelector")
         position = next(s for s in target["selector"] if s["type"] == "TextPositionSelector")
         assert text[position["start"]:position["end"]] == quote["exact"], (item["id"], name)
@@ -60,10 +73,10 @@ def _anno_loader(url, options=None):
     raise AssertionError(f"the annotations ask for a context we do not vendor: {url}")
 
 
-def _expand(document) -> list:
+def _expand(document, base: str = BASE) -> list:
     from pyld import jsonld
 
-    return jsonld.expand(document, {"base": BASE, "documentLoader": _anno_loader})
+    return jsonld.expand(document, {"base": base, "documentLoader": _anno_loader})
 
 
 def undefined_keys(document) -> list[str]:
@@ -98,7 +111,7 @@ def test_annotations_expand_with_the_w3c_context():
     vocabulary, each item is an oa:Annotation motivated by oa:assessing, its bodies have oa: purposes,
     its selectors are oa: quote and position selectors, and its id lands on the claim's card."""
     collection = json.loads(ANNOTATIONS.read_text(encoding="utf-8"))
-    assert collection["@context"] == ANNO
+    assert collection["@context"] == [ANNO, {"@base": None}]  # ids relative to the book's root (no html_baseurl)
     assert not undefined_keys(collection), undefined_keys(collection)
     [expanded] = _expand(collection)
     assert expanded["@type"] == [AS + "OrderedCollection"]  # what the context calls an AnnotationCollection
@@ -108,15 +121,38 @@ def test_annotations_expand_with_the_w3c_context():
     xsd_datetime = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
     for raw, item in zip(collection["first"]["items"], items):
         assert item["@type"] == [OA + "Annotation"], raw["id"]
-        assert item["@id"] == BASE + raw["id"], raw["id"]
+        assert item["@id"] == raw["id"], raw["id"]  # kept as written, not resolved against the file's location
         assert [m["@id"] for m in item[OA + "motivatedBy"]] == [OA + "assessing"]
         assert {p["@id"] for b in item[OA + "hasBody"] for p in b[OA + "hasPurpose"]} <= purposes, raw["id"]
         target = item[OA + "hasTarget"][0]
-        assert target[OA + "hasSource"][0]["@id"].startswith("urn:sha256:")
+        assert target[OA + "hasSource"][0]["@id"] == raw["target"]["source"], raw["id"]  # the story's page
+        [state] = target[OA + "hasState"]
+        assert state["@type"] == [OA + "TimeState"], raw["id"]
+        assert state[OA + "cachedSource"][0]["@id"].startswith("urn:sha256:"), raw["id"]
+        assert xsd_datetime.fullmatch(state[OA + "sourceDate"][0]["@value"]), raw["id"]
         kinds = sorted(t for s in target[OA + "hasSelector"] for t in s["@type"])
         assert kinds == [OA + "TextPositionSelector", OA + "TextQuoteSelector"], raw["id"]
         for created in item.get("http://purl.org/dc/terms/created", []):  # typed xsd:dateTime by the context
             assert xsd_datetime.fullmatch(created["@value"]), (raw["id"], created["@value"])
+
+
+def test_a_story_without_an_address_is_its_own_target(data_copy, monkeypatch):
+    """With no address in sources.csv, the seed itself (its hash) is the target's source, with no state."""
+    from stemreport import reuse
+
+    path = data_copy / "data" / "sources.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    source = rows[1][0]
+    rows[1][rows[0].index("url")] = ""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    monkeypatch.setenv("STEMREPORT_ROOT", str(data_copy))
+    items = reuse.annotations()["first"]["items"]
+    seed = "urn:sha256:" + hashlib.sha256((data_copy / "seeds" / f"{source}.txt").read_bytes()).hexdigest()
+    own = [i["target"] for i in items if i["id"].startswith(f"notebooks/source_{source[:3]}.html#")]
+    assert own and all(t["source"] == seed and "state" not in t for t in own)
+    assert all(i["target"]["source"].startswith("http") for i in items if i["target"] not in own)
 
 
 def test_the_data_package_validates():
@@ -139,16 +175,73 @@ def _broken_copy(tmp_path, file: str, edit) -> object:
     return Package(str(tmp_path / "data" / "datapackage.json")).validate()
 
 
+def _set(column: str, value: str):
+    return lambda rows: rows[1].__setitem__(rows[0].index(column), value)
+
+
 @pytest.mark.parametrize("file, edit, expected", [
-    ("claims.csv", lambda rows: rows[1].__setitem__(rows[0].index("source"), "009_0123456789abcdef"), "foreign-key"),
-    ("claims.csv", lambda rows: rows[1].__setitem__(rows[0].index("verdict"), "probably"), "constraint-error"),
-    ("claims.csv", lambda rows: rows.append(list(rows[1])), "primary-key"),
+    pytest.param("claims.csv", _set("source", "009_0123456789abcdef"), "foreign-key", id="unknown-source"),
+    pytest.param("claims.csv", _set("verdict", "probably"), "constraint-error", id="verdict-enum"),
+    pytest.param("claims.csv", lambda rows: rows.append(list(rows[1])), "primary-key", id="duplicate-claim"),
+    pytest.param("claims.csv", _set("start", "twelve"), "type-error", id="offset-not-integer"),
+    pytest.param("claims.csv", _set("checked_on", "2026-02-30"), "type-error", id="date-not-a-day"),
+    pytest.param("claims.csv", _set("quote", ""), "constraint-error", id="required-quote-empty"),
+    pytest.param("sources.csv", _set("text_type", "blog post"), "constraint-error", id="text-type-enum"),
+    pytest.param("reviews.csv", lambda rows: rows.append(list(rows[1])), "primary-key", id="duplicate-review"),
+    pytest.param("evidence_log.csv", lambda rows: rows.append(list(rows[1])), "primary-key", id="duplicate-key"),
 ])
 def test_the_data_package_catches_broken_data(tmp_path, file, edit, expected):
     report = _broken_copy(tmp_path, file, edit)
     assert not report.valid
     errors = report.flatten(["type", "rowNumber", "note"])
     assert any(e[0] == expected for e in errors), errors[:5]
+
+
+def test_the_data_package_types_come_from_the_schemas():
+    """Typed from the pandera checks: integer offsets, dates where a column holds full ISO dates (strings
+    with a pattern where a year or month may stand alone), required fields, enums (text_type too),
+    primary keys; and a standard library reads typed values."""
+    import datetime as dt
+
+    from frictionless import Package
+
+    from stemreport import schemas
+
+    package = json.loads(PACKAGE.read_text(encoding="utf-8"))
+    fields = {(r["name"], f["name"]): f for r in package["resources"] for f in r["schema"]["fields"]}
+    keys = {r["name"]: r["schema"].get("primaryKey") for r in package["resources"]}
+    for table in ("claims", "boilerplate"):
+        for column in ("start", "end"):
+            assert fields[table, column]["type"] == "integer" and fields[table, column]["constraints"]["minimum"] == 0
+    full = [("claims", "checked_on"), ("sources", "stated_date"), ("corrections", "date"), ("events", "date"),
+            ("evidence_log", "searched_on"), ("approvals", "approval_date"), ("approvals", "status_date")]
+    assert all(fields[f]["type"] == "date" for f in full)
+    for partial in (("sources", "first_published"), ("space_flights", "date"), ("marrow_models", "published")):
+        assert fields[partial]["type"] == "string" and fields[partial]["constraints"]["pattern"]
+    assert fields["sources", "text_type"]["constraints"]["enum"] == \
+        schemas.SOURCES.schema.columns["text_type"].checks[0].statistics["values"]
+    assert "" not in fields["claims", "verdict"]["constraints"]["enum"]  # empty is a missing value, allowed:
+    assert not fields["claims", "verdict"]["constraints"].get("required")  # not yet checked
+    assert fields["claims", "quote"]["constraints"]["required"] and fields["claims", "claim_id"]["constraints"]["unique"]
+    assert keys == {"sources": ["source"], "claims": ["claim_id"], "boilerplate": None, "ratings": ["source", "criterion"],
+                    "approvals": None, "events": ["event_id"], "space_flights": ["flight"], "hsc_routes": ["route"],
+                    "marrow_models": ["model"], "reviews": ["claim_id", "reviewer"], "corrections": None,
+                    "evidence_log": ["key"]}
+    row = next(iter(Package(str(PACKAGE)).get_resource("claims").read_rows()))
+    assert isinstance(row["start"], int) and isinstance(row["checked_on"], dt.date)
+
+
+def test_a_check_the_package_cannot_state_is_an_error():
+    """A new check in the schemas without a Data Package counterpart stops the export instead of being
+    silently left out of the descriptor."""
+    import pandera.pandas as pa
+
+    from stemreport import reuse, schemas
+
+    table = schemas.Table("data/x.csv", "x", pa.DataFrameSchema({"x": pa.Column(None, checks=[
+        pa.Check(lambda v: v != "x", element_wise=True, error="is x")])}, name="x"))
+    with pytest.raises(ValueError, match="x.csv: x has a check"):
+        reuse.table_field(table, "x")
 
 
 CFF_SCHEMA = ROOT / "tests" / "schemas" / "citation-file-format-1.2.0.json"

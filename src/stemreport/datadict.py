@@ -5,7 +5,7 @@ descriptions of what a table holds and where its facts came from are written her
 """
 from __future__ import annotations
 
-from stemreport import schemas
+from stemreport import reuse, schemas
 
 ABOUT = {
     "data/sources.csv": "One row per story: outlet, address, dates printed and estimated, how the story was dated, the primary study, and the story's one-sentence summary and what it gets right (shown in its verdict box). Dates come from the page, its address and the events it reports (see `date_evidence`).",
@@ -23,23 +23,64 @@ ABOUT = {
 }
 
 
+# Table Schema types other than text, for readers (one column, several).
+TYPES = {"integer": ("a whole number", "whole numbers"), "date": ("a date, YYYY-MM-DD", "dates, YYYY-MM-DD")}
+
+
+def _types(table) -> str:
+    """The table's columns that the Data Package types as other than text (the same fields it writes)."""
+    typed: dict[str, list[str]] = {}
+    for name in table.columns:
+        kind = reuse.table_field(table, name)["type"]
+        if kind != "string":
+            typed.setdefault(kind, []).append(f"`{name}`")
+    if not typed:
+        return "Types: every column is text."
+    parts = [f"{', '.join(names[:-1]) + ' and ' if len(names) > 1 else ''}{names[-1]} ({TYPES[kind][len(names) > 1]})"
+             for kind, names in typed.items()]
+    return f"Types: {'; '.join(parts)}; the other columns are text."
+
+
 def _rules(column) -> str:
     rules = [c.error for c in column.checks if getattr(c, "error", None)]
     return "; ".join(dict.fromkeys(rules)) or "free text"
 
 
-def render() -> str:
+def addresses(base_url: str) -> list[str]:
+    """How the ``@id`` and ``url`` of the JSON-LD files resolve (``stemreport.claimreview``)."""
+    example = "notebooks/source_NNN.html#SNNN-NN"  # placeholders: the book links every real claim id
+    lines = ["## Addresses in the JSON-LD files", "",
+             "Every ClaimReview's `@id` and `url` in `claimreview.jsonld` and every annotation's `id` in",
+             "`claims.annotations.jsonld` is the claim's card in the HTML edition: its chapter page and the claim id as anchor."]
+    if base_url:
+        return lines + [f"They are absolute, under the book's public address `{base_url}` (`html_baseurl` in `_config.yml`):",
+                        f"for example `{base_url.rstrip('/')}/{example}`.", ""]
+    return lines + [
+        "This edition has no public address (`html_baseurl` in `_config.yml` is empty), so they are written",
+        f"relative to the book's root, the folder of the HTML edition that holds `index.html`: for example `{example}`.",
+        "Resolve them against the address of that folder, not against the file's own location (`data/`, the",
+        "book's `_downloads/` folder or the data zip), which would give pages that do not exist. The files say",
+        'so to JSON-LD processors: their `@context` sets `"@base": null`, which keeps relative addresses as they',
+        "are written. Setting `html_baseurl` and running `make exports` makes every address absolute.", ""]
+
+
+def render(base_url: str = "") -> str:
     lines = ["# Data dictionary", "",
-             "Generated from `src/stemreport/schemas.py` by `python -m stemreport_tools.export`; a test keeps it in step.",
-             "Every file is UTF-8 CSV with exactly these columns in this order; every cell is text (empty when unknown).",
+             "Generated from `src/stemreport/schemas.py` by `make exports` (`python -m stemreport_tools.export`); a test keeps it in step.",
+             "Every file is UTF-8 CSV with exactly these columns in this order; an empty cell means unknown or none.",
+             "`datapackage.json` (Frictionless Data Package) states the same rules for standard tools: each column's",
+             "type (each table's line 'Types' below), required columns, allowed values, patterns,",
+             "primary and foreign keys; an empty cell is a missing value.",
              "Validation (`python -m stemreport.validate`, run before every build) reports each problem with the file,",
              "the line and the row's id.", ""]
     for table in schemas.TABLES:
         lines += [f"## `{table.file}`", "", ABOUT.get(table.file, ""), "",
                   f"Rows are named in error messages by `{table.id_column}`.", "",
+                  _types(table), "",
                   "| column | a value is rejected when |", "| --- | --- |"]
         for name, column in table.schema.columns.items():
             unique = " (unique)" if column.unique else ""
             lines.append(f"| `{name}` | {_rules(column).replace('|', '/')}{unique} |")
         lines.append("")
+    lines += addresses(base_url)
     return "\n".join(lines)

@@ -3,6 +3,10 @@
 Each ``Table`` names its file, its exact header and the column that identifies a row in error
 messages. Relational checks (quotes against seeds, keys against the bibliography) live in
 ``stemreport.validate``.
+
+Every check is named and carries its parameters as pandera ``statistics`` (allowed values, pattern,
+whether a cell may be empty), so the Data Package (``stemreport.reuse.datapackage``) is generated from
+these schemas: the same rules, stated for Frictionless, with nothing typed twice.
 """
 from __future__ import annotations
 
@@ -37,23 +41,30 @@ def is_iso_date(value: str, allow_partial: bool = False) -> bool:
     return False
 
 
+def _list_pattern(item: str) -> str:
+    """A ';'-separated list of ``item`` (a regular expression without anchors)."""
+    return f"{item}(;{item})*"
+
+
 def _nonempty(name: str) -> pa.Check:
-    return pa.Check(lambda s: s.str.strip() != "", element_wise=False, error=f"{name} is empty")
+    return pa.Check(lambda s: s.str.strip() != "", element_wise=False, error=f"{name} is empty", name="not_empty")
 
 
 def _in(values: list[str], allow_empty: bool = False) -> pa.Check:
     allowed = set(values) | ({""} if allow_empty else set())
-    return pa.Check(lambda s: s.isin(allowed), error=f"value not in {values}" + (" (or empty)" if allow_empty else ""))
+    return pa.Check(lambda s: s.isin(allowed), error=f"value not in {values}" + (" (or empty)" if allow_empty else ""),
+                    name="one_of", statistics={"values": list(values), "allow_empty": allow_empty})
 
 
 def _date(allow_empty: bool = False, allow_partial: bool = False) -> pa.Check:
     shape = "YYYY-MM-DD" + (" (or YYYY-MM / YYYY)" if allow_partial else "")
     return pa.Check(lambda v: (allow_empty and v == "") or is_iso_date(v, allow_partial),
-                    element_wise=True, error=f"not an ISO date {shape}" + (" or empty" if allow_empty else ""))
+                    element_wise=True, error=f"not an ISO date {shape}" + (" or empty" if allow_empty else ""),
+                    name="iso_date", statistics={"allow_empty": allow_empty, "allow_partial": allow_partial})
 
 
 def _int() -> pa.Check:
-    return pa.Check(lambda v: v.isdigit(), element_wise=True, error="not a non-negative whole number")
+    return pa.Check(lambda v: v.isdigit(), element_wise=True, error="not a non-negative whole number", name="whole_number")
 
 
 def _key_list(allow_empty: bool) -> pa.Check:
@@ -63,18 +74,22 @@ def _key_list(allow_empty: bool) -> pa.Check:
         return all(_KEY.match(k) for k in value.split(";"))
     return pa.Check(ok, element_wise=True,
                     error="not a ';'-separated list of bibliography keys (lowercase, no spaces)" +
-                          ("" if allow_empty else "; at least one key is required"))
+                          ("" if allow_empty else "; at least one key is required"),
+                    name="key_list", statistics={"pattern": _list_pattern(_KEY.pattern.strip("^$")), "allow_empty": allow_empty})
 
 
 def _themes_list(allow_empty: bool = False) -> pa.Check:
     return pa.Check(lambda v: (v == "" and allow_empty) or (v != "" and all(t in THEMES for t in v.split(";"))),
                     element_wise=True,
-                    error=f"not a ';'-separated list of themes from {THEMES}" + (" (or empty)" if allow_empty else ""))
+                    error=f"not a ';'-separated list of themes from {THEMES}" + (" (or empty)" if allow_empty else ""),
+                    name="theme_list", statistics={"pattern": _list_pattern("(" + "|".join(map(re.escape, THEMES)) + ")"),
+                                                   "allow_empty": allow_empty})
 
 
 def _claim_list() -> pa.Check:
     return pa.Check(lambda v: v == "" or all(_CLAIM_ID.match(c) for c in v.split(";")), element_wise=True,
-                    error="not a ';'-separated list of claim ids of the form SNNN-NN (or empty)")
+                    error="not a ';'-separated list of claim ids of the form SNNN-NN (or empty)",
+                    name="claim_list", statistics={"pattern": _list_pattern(_CLAIM_ID.pattern.strip("^$")), "allow_empty": True})
 
 
 def _str(*checks: pa.Check, unique: bool = False) -> pa.Column:
@@ -88,10 +103,20 @@ class Table:
     file: str
     id_column: str
     schema: pa.DataFrameSchema
+    # The columns that identify a row together where no one column does (validation checks each pair once).
+    key: tuple[str, ...] = ()
 
     @property
     def columns(self) -> list[str]:
         return list(self.schema.columns)
+
+    @property
+    def primary_key(self) -> list[str]:
+        """The row identity: ``key``, else the id column when it is unique, else none."""
+        if self.key:
+            return list(self.key)
+        column = self.schema.columns.get(self.id_column)
+        return [self.id_column] if column is not None and column.unique else []
 
 
 def _schema(name: str, columns: dict[str, pa.Column]) -> pa.DataFrameSchema:
@@ -107,7 +132,7 @@ SOURCES = Table("data/sources.csv", "source", _schema("sources", {
     "outlet": _str(_nonempty("outlet")),
     "author": _str(),
     "url": _str(pa.Check(lambda v: v == "" or v.startswith(("http://", "https://")), element_wise=True,
-                         error="not an http(s) URL")),
+                         error="not an http(s) URL", name="http_url", statistics={"pattern": "https?://.*", "allow_empty": True})),
     "stated_date": _str(_date(allow_empty=True)),
     "first_published": _str(_date(allow_empty=True, allow_partial=True)),
     "date_evidence": _str(),
@@ -157,7 +182,7 @@ RATINGS_TABLE = Table("data/ratings.csv", "criterion", _schema("ratings", {
     "criterion": _str(_in(RATING_CRITERIA)),
     "rating": _str(_in(RATINGS)),
     "rationale": _str(_nonempty("rationale")),
-}))
+}), key=("source", "criterion"))
 
 APPROVAL_TYPES = ["full", "conditional", "time_limited", "hospital_exemption"]
 APPROVAL_STATUS = ["approved", "withdrawn", "expired", "suspended", "unknown"]
@@ -242,7 +267,7 @@ REVIEWS = Table("data/reviews.csv", "claim_id", _schema("reviews", {
     "reviewer": _str(_in(list(vocab.REVIEWERS))),
     "verdict": _str(_in(VERDICTS)),
     "note": _str(),
-}))
+}), key=("claim_id", "reviewer"))
 
 # The ledger's history: every change to a claim after its first publication in the book.
 CORRECTIONS = Table("data/corrections.csv", "claim_id", _schema("corrections", {

@@ -1,6 +1,7 @@
 """Build the book (HTML and PDF) without ever losing the last good one.
 
-Steps: validate every input; if nothing the book is made from changed since the last successful build
+Steps: validate every input and check that the generated data files are current (``stemreport_tools.export``);
+if nothing the book is made from changed since the last successful build
 (see ``book_fingerprint``), say so and keep the current book; otherwise execute stale notebooks in
 parallel into the notebook cache (``stemreport.execution``), build HTML and PDF into ``_build/.work``
 (a persistent work area, so Sphinx, the notebook cache and latexmk make rebuilds incremental) and,
@@ -141,7 +142,9 @@ def write_data_zip(root: Path, target: Path) -> None:
     data, same bytes)."""
     import zipfile
 
-    files = sorted(p for p in (root / "data").iterdir() if p.is_file()) + [root / "references.bib", root / "LICENSE"]
+    # Hidden files are no data (an interrupted export's temporary file, an editor's swap file).
+    files = sorted(p for p in (root / "data").iterdir() if p.is_file() and not p.name.startswith(".")) \
+        + [root / "references.bib", root / "LICENSE"]
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in files:
             info = zipfile.ZipInfo(f"stemreport-data/{path.relative_to(root).as_posix()}", date_time=(2026, 1, 1, 0, 0, 0))
@@ -223,6 +226,17 @@ def main(argv: list[str] | None = None) -> int:
     root = project_root()
     if validate_main([str(root)]) != 0:
         print("[build] stopped before building: fix the input problems above. "
+              "The previous book is untouched.", file=sys.stderr)
+        return 1
+    # The book publishes the generated data files (downloads, data dictionary, data zip): never stale ones.
+    # The build only reports them; it never writes into data/ (`make exports` and `make notebooks` do).
+    from stemreport_tools.export import stale_message, stale_outputs
+
+    stale_exports = stale_outputs(root)
+    if stale_exports:
+        for name in stale_exports:
+            print(f"[build] {stale_message(name)}", file=sys.stderr)
+        print("[build] stopped before building: the book would publish stale data files. "
               "The previous book is untouched.", file=sys.stderr)
         return 1
     outputs = ["html"] if args.html_only else ["html", "pdf"]
