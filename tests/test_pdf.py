@@ -455,3 +455,13 @@ def test_render_pages_for_review(pdf, pages, bookmarks):
         with Image.open(target.with_suffix(".png")) as image:
             low, high = image.convert("L").getextrema()
             assert high - low > 100, f"{target}.png (page {index + 1}) looks blank"
+
+
+def test_every_page_label_is_distinct(reader):
+    """The front matter (title page, contents) is numbered in roman numerals, so no page label of the
+    PDF repeats: a reader who goes to page '1' lands on the body's first page, never on the title page."""
+    labels = reader.page_labels
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    assert not repeated, f"page labels used twice: {repeated} (labels: {labels[:12]}...)"
+    front = labels[:labels.index("1")]
+    assert front and all(re.fullmatch(r"[ivxlc]+", label) for label in front), labels[:12]
