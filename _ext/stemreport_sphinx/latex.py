@@ -2,9 +2,9 @@
 
 - Structure: Sphinx puts the root document's own sections first as chapters of their own and knows no
   parts. Here the introduction becomes one unnumbered opening chapter, each part of ``_toc.yml`` gets a
-  part page (``\\part``) before its first chapter, and the Bibliography chapter's page is dropped: the
-  LaTeX writer gathers every cited entry into one bibliography at the end of the book, which is where
-  books keep it.
+  part page (``\\part``) before its first chapter, and the entries the LaTeX writer gathers at the end
+  of the book go into the (unnumbered) Bibliography chapter, the last, which is where books keep it:
+  each entry opens with the author-year label the text cites it by, in the order of those labels.
 - Running heads are short: a story's code and short title, a theme's label.
 - Verdict badges, claim tags and marked spans are coloured in the PDF exactly as in HTML: their colour
   macros (``\\DUrole...``) are written into the LaTeX preamble from ``stemreport.vocab``.
@@ -34,6 +34,13 @@ def preamble() -> str:
         "\\fancyfoot[R]{\\sffamily\\thepage}\\renewcommand{\\headrulewidth}{0.4pt}\\renewcommand{\\footrulewidth}{0pt}}",
         "\\renewcommand{\\sectionmark}[1]{}",
         "\\renewcommand{\\subsectionmark}[1]{}",
+        "% The bibliography: a list inside its own chapter (no chapter of its own, see _bibliography), each entry",
+        "% opening with its author-year label in bold (printed by the entry itself, so that a long label wraps),",
+        "% later lines indented.",
+        "\\renewenvironment{sphinxthebibliography}[1]{\\list{}{\\setlength{\\labelwidth}{\\z@}\\setlength{\\labelsep}{\\z@}"
+        "\\setlength{\\leftmargin}{1.5em}\\setlength{\\itemindent}{-\\leftmargin}\\setlength{\\itemsep}{0.5\\baselineskip}"
+        "\\setlength{\\parsep}{\\z@}\\usecounter{enumiv}}\\let\\@biblabel\\@gobble"
+        "\\sloppy\\clubpenalty4000\\@clubpenalty\\clubpenalty\\widowpenalty4000\\sfcode`\\.\\@m}{\\endlist}",
         "\\makeatother",
         "% Verdict colours, written by stemreport_sphinx from stemreport.vocab.",
         "\\usepackage[normalem]{ulem}",
@@ -47,6 +54,7 @@ def preamble() -> str:
         _macro("claim-mark", "\\textsuperscript{#1}"),
         _macro("debris", "{\\color[HTML]{767676}\\footnotesize #1}"),
         _macro("debris-kind", "\\textit{#1}"),
+        _macro("bibliography-label", "\\textbf{#1}"),
     ]
     for v in (*vocab.VERDICTS, vocab.NOT_CHECKED, vocab.RETIRED):
         colour, text = v.colour.lstrip("#"), v.text_colour.lstrip("#")
@@ -154,10 +162,87 @@ def _restructure(app, doctree, docname) -> None:
             continue
         head = _latex_escape(running_head(name, section[0].astext()))
         section.insert(1, nodes.raw("", f"\\markboth{{{head}}}{{{head}}}\n", format="latex"))
-    # 4. One bibliography, at the end: the chapter that holds it in HTML has nothing to print.
-    for name in ("book/bibliography",):
-        if name in files:
-            files[name].parent.remove(files[name])
+    # 4. One bibliography, in the chapter that holds it in HTML (the last), with author-year labels.
+    _bibliography(app, doctree, files)
+
+
+def _author_year(app) -> dict[tuple[str, str], tuple]:
+    """(bibliography docname, citation id) -> (author, year) as pybtex rich text: the two halves of the
+    label the text cites the entry by ("Davis *et al.*", "n.d.-a"), from the book's reference style and
+    the lettered years (``bibstyle``). Empty if the reference style is not author-year."""
+    from sphinxcontrib.bibtex.style.template import year
+
+    domain = app.env.get_domain("cite")
+    style = domain.reference_style
+    if not hasattr(style, "author_year_sep"):
+        return {}
+    author = style.person.author_or_editor_or_title(full=False)
+    entries = domain.bibdata.data.entries
+    labels = {}
+    for citation in domain.citations:
+        data = {"entry": entries.get(citation.key, citation.entry), "style": style}
+        labels[(citation.bibliography_key.docname, citation.citation_id)] = (author.format_data(data),
+                                                                             year().format_data(data))
+    return labels
+
+
+def sort_key(author: str, year: str) -> tuple:
+    """Bibliography order: by the cited name, letters only, ignoring case and accents ('Çiğdem' with
+    the Cs, 'yuanvore.com' with the Ys, a person and an organisation alike), then by year ('2025a'
+    before '2025b', dated works before 'n.d.'); a name alone before the same name with 'et al.'."""
+    import unicodedata
+
+    def letters(text):
+        text = unicodedata.normalize("NFKD", text)
+        return " ".join("".join(c for c in text if c.isalnum() or c.isspace()).casefold().split())
+
+    return (letters(author), year.startswith("n.d."), year)
+
+
+def _bibliography(app, doctree, files) -> None:
+    """Sphinx's LaTeX writer gathers the cited entries at the end of the document, numbered [1], [2]...,
+    while the text cites them author-year ("Davis et al., n.d."): a reader could not match the two.
+    Here each printed entry opens with the label the text cites it by, the entries are sorted by it,
+    and the list goes into its own chapter, so that the chapter's labels (``{ref}`bibliography```)
+    resolve in print as in HTML. The chapter's HTML page is the last of the book; unnumbered here."""
+    from pybtex_docutils import Backend
+    from sphinx.builders.latex.nodes import thebibliography
+
+    from .bibstyle import _text
+
+    bibliography = next(iter(doctree.findall(thebibliography)), None)
+    if bibliography is None or not len(bibliography):
+        return
+    labels = _author_year(app)
+    separator = getattr(app.env.get_domain("cite").reference_style, "author_year_sep", ", ")
+    backend = Backend()
+
+    def render(rich) -> list:
+        return [nodes.Text(rich)] if isinstance(rich, str) else rich.render(backend)
+
+    ordered = []
+    for citation in bibliography.children:
+        found = labels.get((citation["docname"], citation["ids"][0]))
+        if found is None:  # not an author-year citation: keep Sphinx's label and order
+            ordered.append(((2,), citation))
+            continue
+        author, year = found
+        label = f"{_text(author)}{_text(separator)}{_text(year)}"
+        citation[0][:] = [nodes.Text(label)]
+        rendered = nodes.inline("", "", *render(author), *render(separator), *render(year), classes=["bibliography-label"])
+        paragraph = next(iter(citation.findall(nodes.paragraph)))
+        paragraph.insert(0, nodes.Text(" "))
+        paragraph.insert(0, rendered)
+        ordered.append(((1, *sort_key(_text(author), _text(year))), citation))
+    bibliography[:] = [citation for _, citation in sorted(ordered, key=lambda pair: pair[0])]
+    host = files.get(bibliography[0]["docname"])
+    section = next(iter(host.findall(nodes.section)), None) if host is not None else None
+    if section is None:
+        return
+    bibliography.parent.remove(bibliography)
+    section += bibliography
+    host.parent.insert(host.parent.index(host), nodes.raw("", "\\setcounter{secnumdepth}{-1}\n", format="latex"))
+    host.parent.insert(host.parent.index(host) + 1, nodes.raw("", "\\setcounter{secnumdepth}{1}\n", format="latex"))
 
 
 def _contents_title(app) -> None:
