@@ -510,3 +510,22 @@ def test_every_page_label_is_distinct(reader):
     assert not repeated, f"page labels used twice: {repeated} (labels: {labels[:12]}...)"
     front = labels[:labels.index("1")]
     assert front and all(re.fullmatch(r"[ivxlc]+", label) for label in front), labels[:12]
+
+
+CARD_HEADER = re.compile(r"^\S+ [A-Z][a-z]+(?: [a-z]+)? S\d{3}-\d{2} · ")  # '✓ Supported S000-17 · theme · ...'
+
+
+def test_claim_card_headers_stay_with_their_cards(pages):
+    """A claim card's header (verdict, id, theme, confidence) is never left at the foot of a page with its
+    card overleaf: on the header's page follow the whole quoted passage and the card's next paragraph
+    ('The text says:', or 'Why:' on a retired id's card)."""
+    stranded, headers = [], 0
+    for number, page in enumerate(pages, 1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        for index, line in enumerate(lines):
+            if CARD_HEADER.match(line):
+                headers += 1
+                if not any(re.match(r"(The text says|Why)\b", after) for after in lines[index + 1:]):
+                    stranded.append(f"page {number}: {line[:70]!r} followed by {lines[index + 1:index + 3]}")
+    assert headers > 100, f"only {headers} card headers found: has their format changed?"
+    assert not stranded, "\n".join(stranded)
