@@ -197,6 +197,14 @@ def printed(word: str, chapter_words: set[str]) -> bool:
                                         for i in range(2, len(word) - 1))
 
 
+LOCATOR = re.compile(r"\s?\(p\.\s\d+\)|,\sp\.\s\d+(?=\W)")  # '(p. 14)', ', p. 14': see test_cross_references_print_their_page
+
+
+def without_locators(text: str) -> str:
+    """Printed text without the page numbers print adds after cross-references (not in the HTML)."""
+    return LOCATOR.sub("", text)
+
+
 def found_in(block: str, text: str) -> bool:
     """A block is found if its start or its end is: a page break (running header and footer in the
     middle) can fall inside a long paragraph, but not at both ends of it."""
@@ -252,7 +260,7 @@ def test_chapter_text_is_in_the_pdf(doc, pages, chapter_pages):
     Bibliography entries are looked for in the whole PDF: Sphinx's LaTeX writer always moves them to
     the end (see test_bibliography_entries_are_in_their_own_chapter)."""
     assert doc in chapter_pages, f"{doc} has no bookmark, so no chapter in the PDF"
-    raw = " ".join(pages[i] for i in chapter_pages[doc])
+    raw = without_locators(" ".join(pages[i] for i in chapter_pages[doc]))
     text, everywhere, chapter_words = norm(raw), norm(" ".join(pages)), words(raw)
     missing = [b.text for b in blocks(doc)
                if not found_in(b.text, everywhere if b.cited else text)
@@ -529,3 +537,53 @@ def test_claim_card_headers_stay_with_their_cards(pages):
                     stranded.append(f"page {number}: {line[:70]!r} followed by {lines[index + 1:index + 3]}")
     assert headers > 100, f"only {headers} card headers found: has their format changed?"
     assert not stranded, "\n".join(stranded)
+
+
+def heading_of(href: str, doc: str) -> str | None:
+    """The heading a cross-reference in ``doc`` leads to: the target's own section heading, the next
+    heading after a label, or the page title for a link to a whole page."""
+    import posixpath
+
+    path, _, anchor = href.partition("#")
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(doc), path)).removesuffix(".html") if path else doc
+    if target not in DOCS:
+        return None
+    page = article(target)
+    element = page.find(id=anchor) if anchor else page.find("h1")
+    if element is None:
+        return None
+    heading = element if element.name in ("h1", "h2", "h3", "h4") else (
+        element.find(["h1", "h2", "h3", "h4"]) if element.name == "section" else element.find_next(["h1", "h2", "h3", "h4"]))
+    return text_of(heading) if heading else None
+
+
+def test_cross_references_print_their_page(pages, reader):
+    """A reference to a chapter or section in running text prints the page it leads to, 'How we checked
+    (p. 147)' or '(see the ratings, p. 14)': in print a bare title cannot be followed. The page is checked:
+    the page with that label shows the target's heading."""
+    def spaced(text: str) -> str:  # words in lower case, one space apart, hyphens (and line-end ones) dropped
+        text = re.sub(r"-\s*\n\s*", "", unicodedata.normalize("NFKC", text)).replace("-", "")
+        return " ".join(re.sub(r"[\W_]+", " ", text).lower().split())
+
+    labels = reader.page_labels
+    text = spaced("\n".join(pages))
+    references, problems = 0, []
+    for doc in DOCS:
+        for link in article(doc).select("p a.reference.internal"):
+            if link.find(class_="std-ref") is None or link.find_parent(["table", "figcaption"]) is not None:
+                continue
+            card = link.find_parent(class_="claim-card")
+            if card is not None and link.find_parent("p") is card.find("p"):
+                continue  # the theme in a card's header
+            heading = heading_of(link["href"], doc)
+            if heading is None:
+                continue
+            references += 1
+            numbers = re.findall(r"\b" + re.escape(spaced(text_of(link))) + r" p (\d+)\b", text)
+            if not numbers:
+                problems.append(f"{doc}: {text_of(link)!r} printed without its page")
+            for number in set(numbers):
+                if number not in labels or norm(heading) not in norm(pages[labels.index(number)]):
+                    problems.append(f"{doc}: {text_of(link)!r} says p. {number}, which does not show {heading!r}")
+    assert references > 20, f"only {references} cross-references found in the HTML"
+    assert not problems, "\n".join(problems[:20])

@@ -245,6 +245,75 @@ def _bibliography(app, doctree, files) -> None:
     host.parent.insert(host.parent.index(host) + 1, nodes.raw("", "\\setcounter{secnumdepth}{1}\n", format="latex"))
 
 
+def _latex_id(node, docname: str) -> str | None:
+    """The LaTeX label an internal reference points to, as Sphinx's LaTeX writer spells it."""
+    from sphinx.util.texescape import tex_replace_map
+
+    if node.get("refuri", "").startswith("%"):
+        target, _, label = node["refuri"][1:].partition("#")
+        ident = f"{target}:{label}" if label else f"{target}::doc"
+    elif node.get("refid"):
+        ident = f"{docname}:{node['refid']}"
+    else:
+        return None
+    ident = ident.translate(tex_replace_map).encode("ascii", "backslashreplace").decode("ascii").replace("\\", "_")
+    return f"\\detokenize{{{ident}}}"
+
+
+def _in_parentheses(node, paragraph) -> bool:
+    """Whether an inline node stands inside parentheses opened earlier in its paragraph."""
+    before = []
+    for text in _walk(paragraph):
+        if node in text[1]:
+            break
+        if isinstance(text[0], nodes.Text):
+            before.append(str(text[0]))
+    opened = "".join(before)
+    return opened.count("(") > opened.count(")")
+
+
+def _walk(node, ancestors=()):
+    """Every node under ``node`` in document order, with its ancestors (nearest last). Followed through
+    ``children``: pasted (glued) nodes do not always have their ``parent`` set."""
+    yield node, ancestors
+    for child in getattr(node, "children", ()):
+        yield from _walk(child, (*ancestors, node))
+
+
+def _page_locators(app, doctree, docname) -> None:
+    """A printed cross-reference cannot be followed: each reference to a chapter or section, and each
+    claim id named in running text, is followed by the page it leads to, '(p. 12)', or ', p. 12' when
+    it already stands in parentheses ('(see the ratings, p. 14)'). Not for glossary terms (a glossary
+    is alphabetical), a marked span's claim tag (a superscript beside the quoted words), the theme
+    named in every claim card's header, a claim id in a table (its column is sorted by id, and the
+    cards are in id order in their story's chapter), or a title or caption (they are copied into the
+    contents and the bookmarks). Sphinx's ``latex_show_pagerefs`` would add '(page 12)' to all of
+    these, and inside parentheses too."""
+    if app.builder.format != "latex" or docname != app.config.root_doc:
+        return
+    found = []
+    for reference, ancestors in _walk(doctree):
+        if not isinstance(reference, nodes.reference):
+            continue
+        classes = {c for inner in reference.findall(nodes.inline) for c in inner.get("classes", [])}
+        chapter_or_section = bool(classes & {"std-ref", "std-doc"})
+        claim_in_text = "claim-link-full" in reference.get("classes", [])
+        blocks = [a for a in ancestors if isinstance(a, (nodes.paragraph, nodes.title, nodes.caption))]
+        if not (chapter_or_section or claim_in_text) or not blocks or not isinstance(blocks[-1], nodes.paragraph):
+            continue
+        cards = [a for a in ancestors if "claim-card" in a.get("classes", [])]
+        if chapter_or_section and cards and blocks[-1] is next(iter(cards[-1].findall(nodes.paragraph)), None):
+            continue  # the theme in a card's header
+        files = [a for a in ancestors if isinstance(a, addnodes.start_of_file)]
+        target = _latex_id(reference, files[-1]["docname"] if files else docname)
+        if target is not None:
+            found.append((reference, ancestors[-1], blocks[-1], target))
+    for reference, parent, paragraph, target in found:
+        # A line may break before the locator: a claim id and its badge are already one unbreakable unit.
+        locator = f", p.~\\pageref{{{target}}}" if _in_parentheses(reference, paragraph) else f" (p.~\\pageref{{{target}}})"
+        parent.insert(parent.index(reference) + 1, nodes.raw("", locator, format="latex"))
+
+
 def _contents_title(app) -> None:
     """Sphinx titles the table of contents with the first toctree's caption ('Sources'); a book's is 'Contents'."""
     if app.builder.format == "latex":
@@ -256,3 +325,4 @@ def setup(app) -> None:
     app.connect("builder-inited", _contents_title)
     app.connect("doctree-resolved", _drop_screen_only)
     app.connect("doctree-resolved", _restructure)
+    app.connect("doctree-resolved", _page_locators)
