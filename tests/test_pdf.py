@@ -12,7 +12,7 @@ PDF numbers them per chapter (Figure 2.1) and the HTML per page (Figure 1).
 As a book: the introduction opens it, each part of the toc has a part page with its chapters in
 order, no page is blank but for a running head, the bibliography comes once and last, figures are
 vector drawings whose smallest text prints at 7 pt or more, no screen-only matter is printed, and the
-LaTeX log has no overfull box wider than 10 pt. Pages are rendered for a human to look at:
+LaTeX log has no overfull box wider than 3 pt. Pages are rendered for a human to look at:
 ``_build/screenshots/pdf-{title,contents,part,chapter,chapter-2,table,bibliography}.png``.
 """
 from __future__ import annotations
@@ -433,10 +433,16 @@ def test_no_markup_source_is_printed(pages):
     assert not found, f"role source printed: {found[:10]}"
 
 
+OVERFULL_LIMIT = 3  # pt: a box this much too wide is barely visible; a badge or header sticking out is not
+
+
 def test_layout_has_no_overfull_boxes(built_book):
+    """No line, table cell or header sticks out of its column by more than a hair: column widths are fitted
+    to what cannot break in them (header words, badges, claim ids, dates)."""
     log = (built_book / ".work" / "_build" / "latex" / "book.log").read_text(encoding="utf-8", errors="replace")
     wide = [float(w) for w in re.findall(r"^Overfull \\hbox \(([\d.]+)pt too wide", log, re.M)]
-    assert not [w for w in wide if w > 10], f"overfull boxes over 10 pt: {sorted(w for w in wide if w > 10)}"
+    too_wide = sorted((w for w in wide if w > OVERFULL_LIMIT), reverse=True)
+    assert not too_wide, f"{len(too_wide)} overfull boxes over {OVERFULL_LIMIT} pt: {too_wide[:20]}"
 
 
 def test_figures_are_vector_with_readable_text(root):

@@ -13,6 +13,9 @@
 """
 from __future__ import annotations
 
+import re
+from functools import cache
+
 from docutils import nodes
 from sphinx import addnodes
 
@@ -47,7 +50,14 @@ def preamble() -> str:
         "% Badges set in DejaVu Sans, which has every verdict symbol (the book's serif and sans fonts lack some).",
         "\\newfontfamily\\stemreportbadgefont{DejaVu Sans Condensed}",
         "\\newcommand{\\stemreportbadge}[3]{{\\setlength{\\fboxsep}{1.2pt}\\colorbox[HTML]{#1}{\\textcolor[HTML]{#2}"
-        "{\\strut\\stemreportbadgefont\\scriptsize #3}}}}",
+        "{\\strut\\stemreportbadgefont\\stemreportbadgesize #3}}}}",
+        "% Badges are 8 pt (scriptsize) in running text and smaller in tables, whose columns are narrow.",
+        "\\newcommand{\\stemreportbadgesize}{\\scriptsize}",
+        "\\makeatletter",
+        f"\\def\\stemreport@tablebadges{{\\def\\stemreportbadgesize{{\\fontsize{{{BADGE_SIZE_IN_TABLES}}}{{{BADGE_SIZE_IN_TABLES + 1}}}\\selectfont}}}}",
+        "\\g@addto@macro\\sphinxatlongtablestart{\\stemreport@tablebadges}",
+        "\\g@addto@macro\\sphinxattablestart{\\stemreport@tablebadges}",
+        "\\makeatother",
         _macro("verdict-badge", "#1"),
         _macro("claim-ref", "#1"),
         _macro("claim-id", "\\mbox{#1}"),
@@ -87,10 +97,188 @@ def _identifier_tables(doctree) -> None:
             table.parent.insert(table.parent.index(table), addnodes.tabular_col_spec(spec=r"\X{3}{10}\X{7}{10}"))
 
 
+# ----------------------------------------------------------------------------- table column widths
+
+def _entries(row) -> list:
+    return [entry for entry in row.children if isinstance(entry, nodes.entry)]
+
+
+TEXT_WIDTH = 595.28 - 2 * 72  # pt: A4 with the LaTeX writer's 1 in margins
+CELL_PADDING = 2 * 6 + 1.2  # pt: \tabcolsep either side, the rules, and a little air
+FONTS = {"serif": "FreeSerif", "italic": "FreeSerif:italic", "sans": "FreeSans", "badge": "DejaVu Sans:condensed"}
+BADGE_SIZE_IN_TABLES = 7  # pt: badges in table cells (8 pt, scriptsize, in running text)
+BADGE_PADDING = 2 * 1.2  # pt: \fboxsep either side of the badge's text
+
+
+@cache
+def _font(kind: str):
+    """The font LaTeX sets ``kind`` of text in, for measuring (None if it cannot be found)."""
+    import subprocess
+
+    try:
+        from PIL import ImageFont
+
+        path = subprocess.run(["fc-match", "-f", "%{file}", FONTS[kind]], capture_output=True, text=True, check=True).stdout
+        return ImageFont.truetype(path, 100)
+    except Exception:  # no fontconfig, no Pillow, no font: estimate instead
+        return None
+
+
+def text_width(text: str, kind: str, size: float) -> float:
+    """Width in pt of ``text`` set in ``kind`` ('serif', 'italic', 'sans', 'badge') at ``size`` pt."""
+    font = _font(kind)
+    if font is None:
+        return len(text) * size * (0.6 if kind == "sans" else 0.5)
+    return font.getlength(text) * size / 100
+
+
+def _words(text: str) -> list[str]:
+    """The pieces of a text a line can never break inside: words, cut after their explicit hyphens."""
+    return [piece for word in text.split() for piece in re.findall(r"[^-\u2010\u2013\u2014/]+[-\u2010\u2013\u2014/]?|[-\u2010\u2013\u2014/]", word)]
+
+
+def unbreakable_widths(node, kind: str, size: float) -> list[float]:
+    """Widths of the pieces of a cell's content that cannot be broken across lines: words (cut at their
+    hyphens), badges, claim ids and other unbreakable spans; not web addresses (they break anywhere)."""
+    widths = []
+    for child in node.children:
+        classes = set(child.get("classes", [])) if isinstance(child, nodes.Element) else set()
+        if isinstance(child, nodes.Text):
+            widths += [text_width(word, kind, size) for word in _words(str(child))]
+        elif isinstance(child, (nodes.raw, nodes.comment)) or (isinstance(child, nodes.reference) and child.get("refuri", "")[:1] not in ("%", "#", "")):
+            continue
+        elif "verdict-badge" in classes:
+            widths.append(text_width(child.astext(), "badge", BADGE_SIZE_IN_TABLES) + BADGE_PADDING)
+        elif "claim-id" in classes:
+            widths.append(text_width(child.astext(), "italic" if "claim-id" in classes else kind, size))
+        elif isinstance(child, nodes.Element):
+            widths += unbreakable_widths(child, "italic" if isinstance(child, nodes.emphasis) or "std-ref" in classes else kind, size)
+    return widths
+
+
+def _segments(node, kind: str):
+    """A cell's text as it would run on one line: (text, font kind) pieces, None where a line must end."""
+    for child in node.children:
+        classes = set(child.get("classes", [])) if isinstance(child, nodes.Element) else set()
+        if isinstance(child, nodes.Text):
+            yield str(child), kind
+        elif isinstance(child, nodes.raw):
+            if "\\newline" in child.astext():
+                yield None
+        elif "verdict-badge" in classes:
+            yield child.astext(), "badge"
+        elif "claim-id" in classes:
+            yield child.astext(), "italic"
+        elif isinstance(child, nodes.Element):
+            yield from _segments(child, "italic" if isinstance(child, nodes.emphasis) or "std-ref" in classes else kind)
+
+
+def natural_width(entry, kind: str, size: float) -> float:
+    """Width in pt of a cell's widest line if nothing in it wrapped (each paragraph on a line of its own)."""
+    widest = 0.0
+    for paragraph in entry.findall(nodes.paragraph):
+        line = 0.0
+        for segment in [*_segments(paragraph, kind), None]:
+            if segment is None:
+                widest, line = max(widest, line), 0.0
+            elif segment[1] == "badge":
+                line += text_width(segment[0], "badge", BADGE_SIZE_IN_TABLES) + BADGE_PADDING
+            else:
+                line += text_width(segment[0], segment[1], size)
+    return widest
+
+
+def fit_columns(shares: list[float], needs: list[float], naturals: list[float] | None = None) -> list[float]:
+    """Column shares of the line (summing to 1), starting from the given ones (the HTML's):
+
+    - a column whose every line fits unwrapped in less than its share (a number, a date, a claim id and
+      its badge) is narrowed to that width, and the others share what it frees, in their proportions;
+    - then every column gets at least its need (its widest unbreakable piece), from the columns with
+      room to spare, in proportion to their room. If the needs add up to more than the line, shares in
+      proportion to the needs.
+    """
+    total = sum(shares)
+    shares = [share / total for share in shares]
+    if sum(needs) >= 1:
+        return [need / sum(needs) for need in needs]
+    fixed: dict[int, float] = {}
+    while naturals:
+        rest = [i for i in range(len(shares)) if i not in fixed]
+        free, weight = 1 - sum(fixed.values()), sum(shares[i] for i in rest)
+        current = {i: shares[i] / weight * free for i in rest}
+        narrow = [i for i in rest if naturals[i] < current[i]]
+        if not narrow or len(narrow) == len(rest):
+            shares = [fixed.get(i, current.get(i, 0.0)) for i in range(len(shares))]
+            break
+        for i in narrow:
+            fixed[i] = max(naturals[i], needs[i])
+    fitted = list(shares)
+    while True:
+        short = [i for i, share in enumerate(fitted) if share < needs[i] - 1e-9]
+        if not short:
+            return fitted
+        deficit = sum(needs[i] - fitted[i] for i in short)
+        for i in short:
+            fitted[i] = needs[i]
+        room = {i: fitted[i] - needs[i] for i in range(len(fitted)) if i not in short and fitted[i] > needs[i]}
+        spare = sum(room.values())
+        for i, r in room.items():
+            fitted[i] -= deficit * r / spare
+
+
+def _fit_tables(doctree) -> None:
+    """Column widths for print, starting from the given ones (``:widths:``, chosen for the screen): a
+    column of short entries (numbers, dates, claim ids) is narrowed to its longest entry, and every
+    column is made at least as wide as the widest thing that cannot break inside it, header word,
+    badge, claim id or date, measured in the fonts LaTeX sets them in (a narrower column lets it stick
+    out into the next: 'Claims' over 'Fully supported')."""
+    for table in list(doctree.findall(nodes.table)):
+        groups = list(table.findall(nodes.tgroup))
+        if len(groups) != 1:
+            continue
+        specs = [child for child in groups[0].children if isinstance(child, nodes.colspec)]
+        size = 10.95
+        if "colwidths-given" not in table.get("classes", []):
+            _tabulary_minimum(table, groups[0], size)
+            continue
+        needs, naturals = [0.0] * len(specs), [0.0] * len(specs)
+        for part, kind in ((nodes.thead, "sans"), (nodes.tbody, "serif")):
+            for section in groups[0].findall(part):
+                for row in section.findall(nodes.row):
+                    entries = _entries(row)
+                    if len(entries) != len(specs) or any(e.get("morecols") for e in entries):
+                        continue
+                    for index, entry in enumerate(entries):
+                        widest = (max(unbreakable_widths(entry, kind, size), default=0) + CELL_PADDING) / TEXT_WIDTH
+                        needs[index] = max(needs[index], widest)
+                        # a header may wrap at its spaces; body lines are taken whole
+                        line = widest if part is nodes.thead else (natural_width(entry, kind, size) + CELL_PADDING) / TEXT_WIDTH
+                        naturals[index] = max(naturals[index], line)
+        fitted = fit_columns([spec["colwidth"] for spec in specs], needs, naturals)
+        for spec, share in zip(specs, fitted):
+            spec["colwidth"] = max(1, round(share * 1000))
+
+
+def _tabulary_minimum(table, group, size: float) -> None:
+    """A table without given widths is set by tabulary, which may squeeze a column to ``\\tymin``
+    (three digits' width) whatever it holds ('Step' over the numbers under it): for this table, no
+    column narrower than the widest unbreakable piece it contains."""
+    previous = table.parent.index(table) - 1
+    if "longtable" in table.get("classes", []) or (previous >= 0 and isinstance(table.parent[previous], addnodes.tabular_col_spec)):
+        return
+    widest = max((w for part, kind in ((nodes.thead, "sans"), (nodes.tbody, "serif")) for section in group.findall(part)
+                  for entry in section.findall(nodes.entry) for w in unbreakable_widths(entry, kind, size)), default=0)
+    if widest > 3 * text_width("0", "serif", size):
+        table.parent.insert(table.parent.index(table), nodes.raw("", f"\\begingroup\\setlength{{\\tymin}}{{{widest + 1:.1f}pt}}\n",
+                                                                format="latex"))
+        table.parent.insert(table.parent.index(table) + 1, nodes.raw("", "\\endgroup\n", format="latex"))
+
+
 def _drop_screen_only(app, doctree, docname) -> None:
     if app.builder.format != "latex":
         return
     _identifier_tables(doctree)
+    _fit_tables(doctree)
     for cell in list(doctree.findall(nodes.container)):
         classes = cell.get("classes", [])
         if any(c in classes for c in ("tag_hide-input", "tag_remove-input")):
