@@ -593,3 +593,28 @@ def test_cross_references_print_their_page(pages, reader):
                     problems.append(f"{doc}: {text_of(link)!r} says p. {number}, which does not show {heading!r}")
     assert references > 20, f"only {references} cross-references found in the HTML"
     assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("doc, data_file, rows_per_page", [("book/all_claims", "claims.csv", 10),
+                                                           ("book/changes", "corrections.csv", 10)])
+def test_registers_are_compact_in_print(doc, data_file, rows_per_page, pages, chapter_pages):
+    """The all-claims table and the changes log print compactly: no column that repeats another cell of its
+    row (a verdict written out beside its badge, a story code beside the claim id that starts with it), and
+    at least ten rows a page on average (they printed 23 and 41 pages, six rows a page)."""
+    from stemreport import vocab
+
+    with open(ROOT / "data" / data_file, newline="", encoding="utf-8") as handle:
+        rows = sum(1 for _ in csv.DictReader(handle))
+    chapter = [pages[i] for i in chapter_pages[doc]]
+    assert len(chapter) <= -(-rows // rows_per_page) + 1, f"{doc}: {len(chapter)} pages for {rows} rows"
+    labels = {v.label for v in (*vocab.VERDICTS, vocab.NOT_CHECKED, vocab.RETIRED)}
+    lines = [line.strip() for page in chapter for line in page.splitlines()]
+    repeated = [line for line in lines if line in labels or re.fullmatch(r"S\d{3}", line)]
+    assert not repeated, f"{doc}: cells that repeat a badge or a claim id: {repeated[:10]}"
+
+
+def test_dates_never_break(pages):
+    """An ISO date is never split over two lines ('2026-' / '12-02'; pdftotext joins such a line-end
+    hyphen up, '202612-02')."""
+    broken = [m.group(0) for page in pages for m in re.finditer(r"\b\d{4}-?\s*\n\s*\d{2}-\d{2}\b|\b\d{6}-\d{2}\b", page)]
+    assert not broken, f"{len(broken)} dates broken across lines: {broken[:5]}"

@@ -182,6 +182,12 @@ def _in_table(node) -> bool:
     return False
 
 
+def _alone(node) -> bool:
+    """Whether a node is the only content of its paragraph (whitespace aside)."""
+    parent = node.parent
+    return isinstance(parent, nodes.paragraph) and all(child is node or not child.astext().strip() for child in parent.children)
+
+
 def _resolve_claims(app, doctree, fromdocname) -> None:
     std = app.env.get_domain("std")
     book = ledger()
@@ -226,8 +232,9 @@ def _resolve_claims(app, doctree, fromdocname) -> None:
             space = " " if _in_table(node) else "\u00a0"
             content = nodes.inline("", "", nodes.inline("", claim_id, classes=["claim-id"]), nodes.Text(space),
                                    badge_node(verdict), classes=["claim-ref"])
-        if mode == "full" and not html and _in_table(node):
-            # In print, a table cell is narrow: the id (the link) on one line, the badge below it.
+        if mode == "full" and not html and _in_table(node) and _alone(node):
+            # In print, a table cell is narrow: the id (the link) on one line, the badge below it. (Only where
+            # the claim is the cell's whole text: in a sentence the badge follows the id, as in running text.)
             reference = make_refnode(app.builder, fromdocname, todocname, labelid,
                                      nodes.inline("", claim_id, classes=["claim-id"]), title)
             node.replace_self([reference, nodes.raw("", "\\newline ", format="latex"), badge_node(verdict)])

@@ -65,6 +65,7 @@ def preamble() -> str:
         _macro("debris", "{\\color[HTML]{767676}\\footnotesize #1}"),
         _macro("debris-kind", "\\textit{#1}"),
         _macro("bibliography-label", "\\textbf{#1}"),
+        _macro("nowrap", "\\mbox{#1}"),
     ]
     for v in (*vocab.VERDICTS, vocab.NOT_CHECKED, vocab.RETIRED):
         colour, text = v.colour.lstrip("#"), v.text_colour.lstrip("#")
@@ -149,7 +150,7 @@ def unbreakable_widths(node, kind: str, size: float) -> list[float]:
             continue
         elif "verdict-badge" in classes:
             widths.append(text_width(child.astext(), "badge", BADGE_SIZE_IN_TABLES) + BADGE_PADDING)
-        elif "claim-id" in classes:
+        elif classes & {"nowrap", "claim-id"}:
             widths.append(text_width(child.astext(), "italic" if "claim-id" in classes else kind, size))
         elif isinstance(child, nodes.Element):
             widths += unbreakable_widths(child, "italic" if isinstance(child, nodes.emphasis) or "std-ref" in classes else kind, size)
@@ -237,7 +238,7 @@ def _fit_tables(doctree) -> None:
         if len(groups) != 1:
             continue
         specs = [child for child in groups[0].children if isinstance(child, nodes.colspec)]
-        size = 10.95
+        size = 10 if set(table.get("classes", [])) & set(REGISTERS) else 10.95
         if "colwidths-given" not in table.get("classes", []):
             _tabulary_minimum(table, groups[0], size)
             continue
@@ -274,10 +275,130 @@ def _tabulary_minimum(table, group, size: float) -> None:
         table.parent.insert(table.parent.index(table) + 1, nodes.raw("", "\\endgroup\n", format="latex"))
 
 
+# ----------------------------------------------------------------------------- the two registers
+
+REGISTERS = ("all-claims", "changes-log")
+"""Classes of the book's two long registers (``stemreport.reports``), set compactly in print."""
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _badge_labels(cell) -> set[str]:
+    """Verdict labels of the badges in a cell ('Contradicted' for '✗ Contradicted')."""
+    return {badge.astext().split("\u00a0", 1)[-1] for badge in cell.findall(nodes.inline)
+            if "verdict-badge" in badge.get("classes", [])}
+
+
+def _claim_ids(cell) -> set[str]:
+    return {ident.astext() for ident in cell.findall(nodes.inline) if "claim-id" in ident.get("classes", [])}
+
+
+def redundant_columns(table) -> list[int]:
+    """Columns that only repeat what another cell of the same row shows, in every row: a verdict written
+    out beside its badge ('Contradicted' and '✗ Contradicted'), a story code beside the claim ids that
+    start with it ('S000' and 'S000-01')."""
+    groups = list(table.findall(nodes.tgroup))
+    if len(groups) != 1:
+        return []
+    rows = [row for body in groups[0].findall(nodes.tbody) for row in body.findall(nodes.row)]
+    if not rows or any(len(_entries(row)) != groups[0]["cols"] or any(e.get("morecols") or e.get("morerows") for e in _entries(row))
+                       for row in rows):
+        return []
+
+    def repeated(row, column) -> bool:
+        cells = _entries(row)
+        others = [cell for index, cell in enumerate(cells) if index != column]
+        shown = set().union(*(_badge_labels(c) for c in others), *({i.split("-")[0] for i in _claim_ids(c)} for c in others))
+        return cells[column].astext().strip() in shown
+
+    return [column for column in range(groups[0]["cols"]) if all(repeated(row, column) for row in rows)]
+
+
+def _drop_columns(table, columns: list[int]) -> None:
+    group = next(iter(table.findall(nodes.tgroup)))
+    for column in sorted(columns, reverse=True):
+        specs = [child for child in group.children if isinstance(child, nodes.colspec)]
+        group.remove(specs[column])
+        for row in group.findall(nodes.row):
+            row.remove(_entries(row)[column])
+        group["cols"] -= 1
+
+
+def _compact_registers(doctree) -> None:
+    """The all-claims table and the changes log run to 150 and 250 rows. In print they drop the columns
+    that repeat another cell (the verdict beside its badge, the story beside the claim id), the log's
+    claim ids lose their badges (the log is about changes; a verdict change shows both verdicts), and
+    both are set in small type."""
+    for table in list(doctree.findall(nodes.table)):
+        classes = set(table.get("classes", []))
+        if not classes & set(REGISTERS):
+            continue
+        _drop_columns(table, redundant_columns(table))
+        if "changes-log" in classes:
+            for paragraph in list(table.findall(nodes.paragraph)):
+                if len(_claim_ids(paragraph)) == 1 and _badge_labels(paragraph) and paragraph.astext().startswith(
+                        next(iter(_claim_ids(paragraph)))):
+                    for child in list(paragraph.children):
+                        if isinstance(child, nodes.raw) or (isinstance(child, nodes.inline) and "verdict-badge" in child.get("classes", [])):
+                            paragraph.remove(child)
+        _stack_short_columns(table)
+        table.parent.insert(table.parent.index(table), nodes.raw("", "\\begingroup\\small\n", format="latex"))
+        table.parent.insert(table.parent.index(table) + 1, nodes.raw("", "\\endgroup\n", format="latex"))
+
+
+SHORT = 16  # characters: the longest entry of a column that _stack_short_columns stacks
+
+
+def _stack_short_columns(table) -> None:
+    """Columns whose every entry is a word or two (the log's date, claim id and kind of change) are
+    stacked into one narrow column, one entry a line (their headers too), so that the columns of text
+    get the width."""
+    group = next(iter(table.findall(nodes.tgroup)))
+    rows = [row for body in group.findall(nodes.tbody) for row in body.findall(nodes.row)]
+    if not rows or any(len(_entries(row)) != group["cols"] for row in rows):
+        return
+    short = [i for i in range(group["cols"]) if all(len(_entries(row)[i].astext().strip()) <= SHORT for row in rows)]
+    if len(short) < 2:
+        return
+    specs = [child for child in group.children if isinstance(child, nodes.colspec)]
+    specs[short[0]]["colwidth"] = sum(specs[i]["colwidth"] for i in short)
+    for row in [*(row for head in group.findall(nodes.thead) for row in head.findall(nodes.row)), *rows]:
+        cells = _entries(row)
+        for i in short[1:]:
+            for child in list(cells[i].children):
+                cells[i].remove(child)
+                cells[short[0]] += child
+    _drop_columns(table, short[1:])
+
+
+def _unbreakable_dates(doctree) -> None:
+    """An ISO date never breaks at its hyphens ('2026-' at a line's end, '12-02' on the next). Not in
+    titles and captions (copied into bookmarks), code, or links (an address prints as itself)."""
+    skip = (nodes.title, nodes.caption, nodes.literal, nodes.FixedTextElement, nodes.reference, nodes.math)
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if parent is None or not _ISO_DATE.search(str(text)):
+            continue
+        ancestor = parent
+        while ancestor is not None and not isinstance(ancestor, skip):
+            ancestor = ancestor.parent
+        if ancestor is not None:
+            continue
+        pieces, cursor = [], 0
+        for match in _ISO_DATE.finditer(str(text)):
+            pieces += [nodes.Text(str(text)[cursor:match.start()]), nodes.inline("", match.group(), classes=["nowrap"])]
+            cursor = match.end()
+        pieces.append(nodes.Text(str(text)[cursor:]))
+        index = parent.index(text)
+        parent[index:index + 1] = [piece for piece in pieces if not isinstance(piece, nodes.Text) or str(piece)]
+
+
 def _drop_screen_only(app, doctree, docname) -> None:
     if app.builder.format != "latex":
         return
     _identifier_tables(doctree)
+    _compact_registers(doctree)
+    _unbreakable_dates(doctree)
     _fit_tables(doctree)
     for cell in list(doctree.findall(nodes.container)):
         classes = cell.get("classes", [])
@@ -485,7 +606,7 @@ def _page_locators(app, doctree, docname) -> None:
             continue
         classes = {c for inner in reference.findall(nodes.inline) for c in inner.get("classes", [])}
         chapter_or_section = bool(classes & {"std-ref", "std-doc"})
-        claim_in_text = "claim-link-full" in reference.get("classes", [])
+        claim_in_text = "claim-link-full" in reference.get("classes", []) and not any(isinstance(a, nodes.table) for a in ancestors)
         blocks = [a for a in ancestors if isinstance(a, (nodes.paragraph, nodes.title, nodes.caption))]
         if not (chapter_or_section or claim_in_text) or not blocks or not isinstance(blocks[-1], nodes.paragraph):
             continue
