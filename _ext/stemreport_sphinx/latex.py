@@ -10,6 +10,12 @@
   macros (``\\DUrole...``) are written into the LaTeX preamble from ``stemreport.vocab``.
 - Code cells never print (report pages hide their code in HTML too; the notebooks hold it), nor do
   nodes marked ``only-html`` (screen-only matter such as the link to this PDF).
+- Links cannot be followed on paper: a cross-reference to a chapter or section, or a claim named in
+  running text, is followed by its page ('(p. 14)').
+- Tables fit the page: column widths start from the HTML's and are fitted to what cannot break in each
+  column (measured in the fonts LaTeX uses); badges are smaller in tables; ISO dates never break. The
+  two long registers (every claim, the changes log) drop repeated columns, stack their short ones and
+  are set in small type.
 """
 from __future__ import annotations
 
