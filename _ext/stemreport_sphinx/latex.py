@@ -56,8 +56,9 @@ def preamble() -> str:
         "% Badges set in DejaVu Sans, which has every verdict symbol (the book's serif and sans fonts lack some).",
         "\\newfontfamily\\stemreportbadgefont{DejaVu Sans Condensed}",
         "\\newcommand{\\stemreportbadge}[3]{{\\setlength{\\fboxsep}{1.2pt}\\colorbox[HTML]{#1}{\\textcolor[HTML]{#2}"
-        "{\\strut\\stemreportbadgefont\\stemreportbadgesize #3}}}}",
-        "% Badges are 8 pt (scriptsize) in running text and smaller in tables, whose columns are narrow.",
+        "{\\stemreportbadgefont\\stemreportbadgesize\\strut #3}}}}",
+        "% Badges are 8 pt (scriptsize) in running text and smaller in tables, whose columns are narrow; the strut is",
+        "% the badge's own, so that a badge is no taller than its line (a body-text strut pushed lines apart).",
         "\\newcommand{\\stemreportbadgesize}{\\scriptsize}",
         "\\makeatletter",
         f"\\def\\stemreport@tablebadges{{\\def\\stemreportbadgesize{{\\fontsize{{{BADGE_SIZE_IN_TABLES}}}{{{BADGE_SIZE_IN_TABLES + 1}}}\\selectfont}}}}",
