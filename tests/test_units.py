@@ -246,3 +246,32 @@ def test_a_quote_that_opens_with_a_quotation_mark_nests_single_marks_inside_the_
     assert str(quoted('"It will be an open source" he said')) == "\u201c\u2018It will be an open source\u2019 he said\u201d"
     assert str(quoted('a "bone marrow aspiration" technique')) == "\u201ca \u2018bone marrow aspiration\u2019 technique\u201d"
     assert "\u201c\u201c" not in str(quoted("\u201cQuoted\u201d words"))
+
+
+# --- print layout (the extension's LaTeX side) ----------------------------------------------------------
+
+def test_printed_bibliography_order():
+    """Entries sort by the cited name, people and organisations together, ignoring case, accents and
+    punctuation; a name alone before the same name with 'et al.'; lettered years in order, n.d. last."""
+    from stemreport_sphinx.latex import sort_key
+
+    labels = [("yuanvore.com", "2025"), ("Davis et al.", "n.d."), ("Davis", "2020"), ("Çelik", "2019"),
+              ("Be The Match (NMDP)", "n.d.-b"), ("Be The Match (NMDP)", "n.d.-a"), ("BioWorld", "2024"),
+              ("BioWorld", "2020"), ("Mix Online", "2025b"), ("Mix Online", "2025a"), ("Mix Online", "n.d.")]
+    assert sorted(labels, key=lambda label: sort_key(*label)) == [
+        ("Be The Match (NMDP)", "n.d.-a"), ("Be The Match (NMDP)", "n.d.-b"), ("BioWorld", "2020"), ("BioWorld", "2024"),
+        ("Çelik", "2019"), ("Davis", "2020"), ("Davis et al.", "n.d."), ("Mix Online", "2025a"), ("Mix Online", "2025b"),
+        ("Mix Online", "n.d."), ("yuanvore.com", "2025")]
+
+
+def test_print_columns_get_their_needs_and_shed_what_they_do_not_use():
+    from stemreport_sphinx.latex import fit_columns
+
+    # a column narrower than its widest word is widened, from the others in proportion to their room
+    fitted = fit_columns([8, 46, 46], [0.12, 0.1, 0.1])
+    assert fitted[0] == pytest.approx(0.12) and fitted[1] == pytest.approx(fitted[2]) and sum(fitted) == pytest.approx(1)
+    # a column of short entries is narrowed to them; the others share the rest in their proportions
+    fitted = fit_columns([20, 40, 40], [0.05, 0.1, 0.1], naturals=[0.08, 0.9, 0.9])
+    assert fitted == pytest.approx([0.08, 0.46, 0.46])
+    # needs that cannot all fit: shares in proportion to them
+    assert fit_columns([1, 1], [0.9, 0.6]) == pytest.approx([0.6, 0.4])

@@ -77,8 +77,20 @@ def depart_card_html(self, node):
     self.body.append("</div>\n")
 
 
+def card_needspace(node) -> int:
+    """Lines a card's header and quoted passage take in print, and the first line after them: estimated
+    from their length (at most 85 characters a line, 75 in the indented quote), generously."""
+    header = next((child for child in node.children if isinstance(child, nodes.paragraph)), None)
+    quote = next((child for child in node.children if isinstance(child, nodes.block_quote)), None)
+    lines = sum(-(-len(part.astext()) // per_line) for part, per_line in ((header, 85), (quote, 75)) if part is not None)
+    return lines + 3
+
+
 def visit_card_latex(self, node):
-    self.body.append("\n" + self.hypertarget(node["ids"][0], anchor=True) + "\n")
+    # A card starts a new page unless its header, its quote and the first line after them fit on this one:
+    # a header alone at the foot of a page, its card overleaf, is a heading without its text.
+    self.body.append(f"\n\\par\\addvspace{{\\bigskipamount}}\\needspace{{{card_needspace(node)}\\baselineskip}}"
+                     + self.hypertarget(node["ids"][0], anchor=True) + "\n")
 
 
 def depart_card_latex(self, node):
@@ -170,6 +182,12 @@ def _in_table(node) -> bool:
     return False
 
 
+def _alone(node) -> bool:
+    """Whether a node is the only content of its paragraph (whitespace aside)."""
+    parent = node.parent
+    return isinstance(parent, nodes.paragraph) and all(child is node or not child.astext().strip() for child in parent.children)
+
+
 def _resolve_claims(app, doctree, fromdocname) -> None:
     std = app.env.get_domain("std")
     book = ledger()
@@ -182,8 +200,11 @@ def _resolve_claims(app, doctree, fromdocname) -> None:
                 back = nodes.reference("", "\u2191 see it in the marked text", internal=True, refid=f"text-{claim_id}",
                                        classes=["claim-back"])
                 node.replace_self(nodes.inline("", "", back, classes=["claim-back-line"]))
-            else:
-                node.parent.remove(node)
+            else:  # and the paragraph that held it, which would print as an empty line
+                parent = node.parent
+                parent.remove(node)
+                if isinstance(parent, nodes.paragraph) and not parent.astext().strip() and parent.parent is not None:
+                    parent.parent.remove(parent)
             continue
         verdict = verdict_for(claim_id)
         target = std.anonlabels.get(claim_id.lower())
@@ -211,8 +232,9 @@ def _resolve_claims(app, doctree, fromdocname) -> None:
             space = " " if _in_table(node) else "\u00a0"
             content = nodes.inline("", "", nodes.inline("", claim_id, classes=["claim-id"]), nodes.Text(space),
                                    badge_node(verdict), classes=["claim-ref"])
-        if mode == "full" and not html and _in_table(node):
-            # In print, a table cell is narrow: the id (the link) on one line, the badge below it.
+        if mode == "full" and not html and _in_table(node) and _alone(node):
+            # In print, a table cell is narrow: the id (the link) on one line, the badge below it. (Only where
+            # the claim is the cell's whole text: in a sentence the badge follows the id, as in running text.)
             reference = make_refnode(app.builder, fromdocname, todocname, labelid,
                                      nodes.inline("", claim_id, classes=["claim-id"]), title)
             node.replace_self([reference, nodes.raw("", "\\newline ", format="latex"), badge_node(verdict)])
