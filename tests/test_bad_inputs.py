@@ -312,6 +312,19 @@ def case_bib_duplicate_key(project):
 
 
 @case
+def case_bib_bare_percent(project):
+    """A bare % in a printed field starts a LaTeX comment: the rest of the field silently vanished."""
+    path = project / BIB
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    n = next(i for i, text_line in enumerate(lines) if text_line.strip().startswith("title = {"))
+    lines[n] = lines[n].replace("title = {", "title = {100% ", 1)
+    path.write_text("".join(lines), encoding="utf-8")
+    key = next(text_line for text_line in reversed(lines[:n]) if text_line.startswith("@")).partition("{")[2].rstrip(",\n").strip()
+    entry_line = next(i for i, text_line in enumerate(lines, start=1) if text_line.startswith("@") and f"{{{key}," in text_line)
+    return [f"{BIB}, line {entry_line}", f"entry {key}", "field title has a bare %"]
+
+
+@case
 def case_bib_not_utf8(project):
     insert_bytes_on_line(project / BIB, 5, b"\xe9")
     return [f"{BIB}, line 5", "not valid UTF-8", "byte 0xe9"]

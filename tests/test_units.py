@@ -275,3 +275,12 @@ def test_print_columns_get_their_needs_and_shed_what_they_do_not_use():
     assert fitted == pytest.approx([0.08, 0.46, 0.46])
     # needs that cannot all fit: shares in proportion to them
     assert fit_columns([1, 1], [0.9, 0.6]) == pytest.approx([0.6, 0.4])
+
+
+def test_linked_keeps_the_spaces_around_claim_ids():
+    """An explanation that names a claim reads 'as in S004-14, judged', not 'as inS004-14,judged'."""
+    from stemreport.tables import linked
+
+    assert linked("as in S004-14 and S003-02, judged") == "as in {claim}`S004-14` and {claim}`S003-02`\\, judged"
+    assert linked("(S004-29, S004-25)") == "\\({claim}`S004-29`\\, {claim}`S004-25`\\)"
+    assert linked("  no id here  ") == "no id here"

@@ -17,6 +17,11 @@
    browsers that ignore refresh, and an empty ``data:`` icon, so that nothing is fetched for a page that
    leaves at once; the page it leads to declares the book's icon); sphinx-external-toc leaves an existing
    ``index.html`` alone.
+
+4. The bibliography listed its entries as [1]...[160] while the text cites them author-year ("Davis et
+   al., n.d."), so a reader could not find a cited work without hovering over the citation. Each entry's
+   label is now the label it is cited by, and the entries are sorted by it, as in print
+   (``latex._bibliography``, whose labels and order this reuses).
 """
 from __future__ import annotations
 
@@ -80,7 +85,37 @@ def _write_root_redirect(app, exception) -> None:
     (Path(app.outdir) / "index.html").write_text(page, encoding="utf-8")
 
 
+def _bibliography_labels(app, doctree, docname) -> None:
+    if app.builder.format != "html":
+        return
+    from docutils import nodes
+
+    from .bibstyle import _text
+    from .latex import _author_year, sort_key
+
+    labels = _author_year(app)
+    if not labels:
+        return
+    separator = _text(getattr(app.env.get_domain("cite").reference_style, "author_year_sep", ", "))
+    for parent in {id(c.parent): c.parent for c in doctree.findall(nodes.citation)}.values():
+        citations = [c for c in parent.children if isinstance(c, nodes.citation)]
+        keyed = []
+        for citation in citations:
+            found = labels.get((docname, citation["ids"][0]))
+            if found is None:
+                return  # not the book's author-year bibliography: leave it as Sphinx made it
+            author, year = (_text(part) for part in found)
+            citation[0][:] = [nodes.Text(f"{author}{separator}{year}")]
+            keyed.append((sort_key(author, year), citation))
+        first = parent.index(citations[0])
+        for citation in citations:
+            parent.remove(citation)
+        for offset, (_, citation) in enumerate(sorted(keyed, key=lambda pair: pair[0])):
+            parent.insert(first + offset, citation)
+
+
 def setup(app) -> None:
     app.connect("html-page-context", _fix_page)
+    app.connect("doctree-resolved", _bibliography_labels)
     # Before sphinx-external-toc's handler (priority 500), which then finds index.html written.
     app.connect("build-finished", _write_root_redirect, priority=400)

@@ -40,13 +40,20 @@ def linked(value) -> Markup:
     """Escape text from the data, but turn every claim id in it into a ``{claim}`` link (with its badge):
     an explanation that says 'judged in S003-02' links to that card, like the book's own prose."""
     text = "" if value is None else str(value)
+
+    def piece(chunk: str) -> str:
+        # escape() collapses whitespace and trims the ends; the spaces around an id must stay ("as in S004-14").
+        lead = " " if chunk[:1].isspace() else ""
+        trail = " " if chunk[-1:].isspace() and chunk.strip() else ""
+        return lead + escape(chunk) + trail
+
     parts, cursor = [], 0
     for match in _CLAIM_ID.finditer(text):
-        parts.append(escape(text[cursor:match.start()]))
+        parts.append(piece(text[cursor:match.start()]))
         parts.append(f"{{claim}}`{match.group()}`")
         cursor = match.end()
-    parts.append(escape(text[cursor:]))
-    return Markup("".join(parts))
+    parts.append(piece(text[cursor:]))
+    return Markup("".join(parts).strip())
 
 
 class MarkdownTable:

@@ -21,6 +21,7 @@ from stemreport.seeds import check_seeds, load_seed, seed_ids
 from stemreport.tabular import read_csv, read_utf8
 
 BIBLIOGRAPHY = "references.bib"
+RAW_BIB_FIELDS = {"url", "doi"}  # printed as given; every other field is read as LaTeX
 
 
 def _row_label(table: schemas.Table, frame: pd.DataFrame, index) -> str | None:
@@ -104,6 +105,12 @@ def _parse_bibliography(text: str) -> dict[str, dict[str, str]]:
         line = (_entry_lines(text, key) or [None])[0]
         if not (fields.get("doi") or fields.get("url")):
             problems.append(Problem(BIBLIOGRAPHY, line, f"entry {key}", "has neither a doi nor a url field"))
+        for name, value in fields.items():
+            # Fields other than addresses are read as LaTeX when the bibliography is printed, where a bare % starts
+            # a comment: "pain in 84% of donors" printed as "pain in 84".
+            if name not in RAW_BIB_FIELDS and re.search(r"(?<!\\)%", value):
+                problems.append(Problem(BIBLIOGRAPHY, line, f"entry {key}",
+                                        f"field {name} has a bare % (it would hide the rest of the field): write \\%"))
         entries[key] = fields
     if problems:
         raise InputError(problems)
