@@ -121,9 +121,18 @@ def test_marked_text_opens_with_a_key_to_its_verdicts(root):
             assert f"{{verdict}}`{verdict.code}`" in key and f"{verdict.label.lower()} {verdict.underline}" in key, (source, code)
 
 
-def test_no_two_verdicts_share_an_underline():
-    """Colour is never the only cue in the marked text: each verdict has its own underline style."""
+def test_no_two_verdicts_share_an_underline(monkeypatch):
+    """Colour is never the only cue in the marked text: each verdict has its own underline style, and the
+    vocabulary's own guard refuses a new verdict that would reuse one."""
+    import dataclasses
+
+    import pytest
+
     assert len({v.underline for v in vocab.VERDICTS}) == len(vocab.VERDICTS)
+    twin = dataclasses.replace(vocab.VERDICTS[-1], code="twin", colour="#123456", underline=vocab.VERDICTS[0].underline)
+    monkeypatch.setattr(vocab, "VERDICTS", (*vocab.VERDICTS, twin))
+    with pytest.raises(ValueError, match="underline"):
+        vocab._check()
 
 
 def _history(root) -> dict[str, tuple[list[str], bool]]:

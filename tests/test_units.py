@@ -253,7 +253,7 @@ def test_a_quote_that_opens_with_a_quotation_mark_nests_single_marks_inside_the_
 def test_printed_bibliography_order():
     """Entries sort by the cited name, people and organisations together, ignoring case, accents and
     punctuation; a name alone before the same name with 'et al.'; lettered years in order, n.d. last."""
-    from stemreport_sphinx.latex import sort_key
+    from stemreport_sphinx.bibstyle import sort_key
 
     labels = [("yuanvore.com", "2025"), ("Davis et al.", "n.d."), ("Davis", "2020"), ("Çelik", "2019"),
               ("Be The Match (NMDP)", "n.d.-b"), ("Be The Match (NMDP)", "n.d.-a"), ("BioWorld", "2024"),

@@ -147,6 +147,41 @@ def remember_backends() -> None:
         register_plugin("pybtex.backends", name, find_plugin("pybtex.backends", name), force=True)
 
 
+# --------------------------------------------------------------------------- labels, for HTML and print
+
+def cited_labels(app) -> dict[tuple[str, str], tuple]:
+    """(bibliography docname, citation id) -> (author, year) as pybtex rich text: the two halves of the
+    label the text cites the entry by ("Davis *et al.*", "n.d.-a"), from the book's reference style and
+    the lettered years (``bibstyle``). Empty if the reference style is not author-year."""
+    from sphinxcontrib.bibtex.style.template import year
+
+    domain = app.env.get_domain("cite")
+    style = domain.reference_style
+    if not hasattr(style, "author_year_sep"):
+        return {}
+    author = style.person.author_or_editor_or_title(full=False)
+    entries = domain.bibdata.data.entries
+    labels = {}
+    for citation in domain.citations:
+        data = {"entry": entries.get(citation.key, citation.entry), "style": style}
+        labels[(citation.bibliography_key.docname, citation.citation_id)] = (author.format_data(data),
+                                                                             year().format_data(data))
+    return labels
+
+
+def sort_key(author: str, year: str) -> tuple:
+    """Bibliography order: by the cited name, letters only, ignoring case and accents ('Çiğdem' with
+    the Cs, 'yuanvore.com' with the Ys, a person and an organisation alike), then by year ('2025a'
+    before '2025b', dated works before 'n.d.'); a name alone before the same name with 'et al.'."""
+    import unicodedata
+
+    def letters(text):
+        text = unicodedata.normalize("NFKD", text)
+        return " ".join("".join(c for c in text if c.isalnum() or c.isspace()).casefold().split())
+
+    return (letters(author), year.startswith("n.d."), year)
+
+
 def setup(app) -> None:
     remember_backends()
     register_plugin("pybtex.style.formatting", STYLE_NAME, KeepCase)

@@ -20,8 +20,8 @@
 
 4. The bibliography listed its entries as [1]...[160] while the text cites them author-year ("Davis et
    al., n.d."), so a reader could not find a cited work without hovering over the citation. Each entry's
-   label is now the label it is cited by, and the entries are sorted by it, as in print
-   (``latex._bibliography``, whose labels and order this reuses).
+   label is now the label it is cited by, and the entries are sorted by it, as in print (both use
+   ``bibstyle.cited_labels`` and ``bibstyle.sort_key``).
 """
 from __future__ import annotations
 
@@ -71,9 +71,8 @@ def _fix_page(app, pagename, templatename, context, doctree) -> None:
 
 def redirect_page(target: str, title: str) -> str:
     """A small, complete HTML page that sends the reader to ``target`` at once."""
-    link = '<link rel="icon" href="data:,">\n'
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{html.escape(title)}</title>\n{link}"
+            f"<title>{html.escape(title)}</title>\n<link rel=\"icon\" href=\"data:,\">\n"
             f'<meta http-equiv="Refresh" content="0; url={html.escape(target)}">\n</head>\n'
             f'<body><p><a href="{html.escape(target)}">{html.escape(title)}</a></p></body>\n</html>\n')
 
@@ -90,10 +89,9 @@ def _bibliography_labels(app, doctree, docname) -> None:
         return
     from docutils import nodes
 
-    from .bibstyle import _text
-    from .latex import _author_year, sort_key
+    from .bibstyle import _text, cited_labels, sort_key
 
-    labels = _author_year(app)
+    labels = cited_labels(app)
     if not labels:
         return
     separator = _text(getattr(app.env.get_domain("cite").reference_style, "author_year_sep", ", "))

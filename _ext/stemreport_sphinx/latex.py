@@ -482,39 +482,6 @@ def _restructure(app, doctree, docname) -> None:
     _bibliography(app, doctree, files)
 
 
-def _author_year(app) -> dict[tuple[str, str], tuple]:
-    """(bibliography docname, citation id) -> (author, year) as pybtex rich text: the two halves of the
-    label the text cites the entry by ("Davis *et al.*", "n.d.-a"), from the book's reference style and
-    the lettered years (``bibstyle``). Empty if the reference style is not author-year."""
-    from sphinxcontrib.bibtex.style.template import year
-
-    domain = app.env.get_domain("cite")
-    style = domain.reference_style
-    if not hasattr(style, "author_year_sep"):
-        return {}
-    author = style.person.author_or_editor_or_title(full=False)
-    entries = domain.bibdata.data.entries
-    labels = {}
-    for citation in domain.citations:
-        data = {"entry": entries.get(citation.key, citation.entry), "style": style}
-        labels[(citation.bibliography_key.docname, citation.citation_id)] = (author.format_data(data),
-                                                                             year().format_data(data))
-    return labels
-
-
-def sort_key(author: str, year: str) -> tuple:
-    """Bibliography order: by the cited name, letters only, ignoring case and accents ('Çiğdem' with
-    the Cs, 'yuanvore.com' with the Ys, a person and an organisation alike), then by year ('2025a'
-    before '2025b', dated works before 'n.d.'); a name alone before the same name with 'et al.'."""
-    import unicodedata
-
-    def letters(text):
-        text = unicodedata.normalize("NFKD", text)
-        return " ".join("".join(c for c in text if c.isalnum() or c.isspace()).casefold().split())
-
-    return (letters(author), year.startswith("n.d."), year)
-
-
 def _bibliography(app, doctree, files) -> None:
     """Sphinx's LaTeX writer gathers the cited entries at the end of the document, numbered [1], [2]...,
     while the text cites them author-year ("Davis et al., n.d."): a reader could not match the two.
@@ -524,12 +491,12 @@ def _bibliography(app, doctree, files) -> None:
     from pybtex_docutils import Backend
     from sphinx.builders.latex.nodes import thebibliography
 
-    from .bibstyle import _text
+    from .bibstyle import _text, cited_labels, sort_key
 
     bibliography = next(iter(doctree.findall(thebibliography)), None)
     if bibliography is None or not len(bibliography):
         return
-    labels = _author_year(app)
+    labels = cited_labels(app)
     separator = getattr(app.env.get_domain("cite").reference_style, "author_year_sep", ", ")
     backend = Backend()
 

@@ -145,22 +145,24 @@ BOX_ERRORS = 3
 bottom line, the counts and the most consequential errors fit a laptop's first screen."""
 
 
-def ranked_errors(source: str) -> pd.DataFrame:
-    """The story's errors (contradicted or outdated), most consequential first, by the stated rule: those on
-    the story's main theme before the others, each group in reading order (headline and page stamp first,
-    since more readers meet them than any later line)."""
+def _main_theme_first(source: str, codes: set[str]) -> pd.DataFrame:
+    """The story's claims with a verdict in ``codes``, most consequential first, by the stated rule: those
+    on the story's main theme before the others, each group in reading order (headline and page stamp
+    first, since more readers meet them than any later line)."""
     claims = data.source_claims(source).sort_values("start")
-    main = data.source_row(source).theme_list[0]
-    wrong = metrics.wrong(claims)
-    return pd.concat([wrong[wrong["theme"] == main], wrong[wrong["theme"] != main]])
+    pool = claims[claims["verdict"].isin(codes)]
+    on_main = pool["theme"] == data.source_row(source).theme_list[0]
+    return pd.concat([pool[on_main], pool[~on_main]])
+
+
+def ranked_errors(source: str) -> pd.DataFrame:
+    """The story's errors (contradicted or outdated), most consequential first."""
+    return _main_theme_first(source, metrics.WRONG)
 
 
 def ranked_overstatements(source: str) -> pd.DataFrame:
-    """Partly supported claims ranked like errors (main theme first, then reading order)."""
-    claims = data.source_claims(source).sort_values("start")
-    main = data.source_row(source).theme_list[0]
-    partly = claims[claims["verdict"] == vocab.PARTLY_SUPPORTED.code]
-    return pd.concat([partly[partly["theme"] == main], partly[partly["theme"] != main]])
+    """Its partly supported claims, ranked like errors."""
+    return _main_theme_first(source, {vocab.PARTLY_SUPPORTED.code})
 
 
 def most_consequential_error(source: str) -> pd.Series | None:
@@ -170,8 +172,7 @@ def most_consequential_error(source: str) -> pd.Series | None:
     if len(errors):
         return errors.iloc[0]
     partly = ranked_overstatements(source)
-    main = data.source_row(source).theme_list[0]
-    partly = partly[partly["theme"] == main]
+    partly = partly[partly["theme"] == data.source_row(source).theme_list[0]]
     return partly.iloc[0] if len(partly) else None
 
 
