@@ -38,14 +38,14 @@ html: setup
 	$(BIN)/python -m stemreport_tools.build --html-only
 
 # Everything: lint, data and unit tests, bad inputs, nbval over every notebook, the built book in a browser and
-# as a PDF. Two workers (the machine has two cores): each notebook stays on one worker (loadscope).
+# as a PDF. The pytest command (two workers, longest work first) lives in stemreport_tools.testrun.
 test: setup lint
 	$(BIN)/python -m stemreport_tools.build
-	$(BIN)/python -m pytest -n 2 --dist loadscope
+	$(BIN)/python -m stemreport_tools.testrun full
 
 # Seconds: data, units and bad inputs, without building the book or executing notebooks.
 test-fast: setup lint
-	$(BIN)/python -m pytest tests -m "not book" -p no:nbval -o addopts="-p no:cacheprovider" -n 2
+	$(BIN)/python -m stemreport_tools.testrun fast
 
 lint: setup
 	$(BIN)/ruff check src tools _ext tests notebooks book

@@ -108,3 +108,28 @@ def assert_previous_book_intact(project: Path) -> None:
         == ["html/index.html", "pdf/book.pdf"]
     assert (project / "_build/html/index.html").read_text(encoding="utf-8") == PREVIOUS_HTML
     assert (project / "_build/pdf/book.pdf").read_bytes() == PREVIOUS_PDF
+
+
+# ------------------------------------------------------------------------------------- order of work
+# `make test` runs two pytest-xdist workers with ``--dist loadscope --no-loadscope-reorder``: each scope (a
+# module, a class, a notebook) goes to one worker, handed out in the order below, the next to whichever
+# worker frees up first. The longest scopes start first so that neither worker is left with a long one at
+# the end while the other idles: the sixth-source book (it builds a whole copy of the book), then the
+# browser's pages, biggest first (a page's axe-core and screenshot time grows with its size). Everything else
+# keeps pytest's order. Order changes only when a test runs, never what it checks.
+LONGEST_FIRST = ("tests/test_new_source.py",)
+
+
+def _work_order(item) -> tuple[int, int]:
+    module = item.nodeid.split("::", 1)[0]
+    if module in LONGEST_FIRST:
+        return 0, LONGEST_FIRST.index(module)
+    pages = getattr(item.cls, "PAGES", None) if module == "tests/test_browser.py" else None
+    if pages:
+        built = ROOT / "_build" / "html" / pages[0]
+        return 1, -(built.stat().st_size if built.is_file() else 0)
+    return 2, 0
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=_work_order)  # stable: tests within a scope keep their order

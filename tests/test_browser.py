@@ -9,19 +9,24 @@ two pages Sphinx generates itself: ``search.html`` (the search box leads there) 
 (linked from every page's ``<link rel="index">``). ``test_every_built_page_is_checked`` fails if the
 build produces an HTML page that is in neither list.
 
-Pages are split into three classes (``TestPagesA``/``B``/``C``) so that pytest-xdist (``--dist
-loadscope``) spreads them over its workers, each with its own Chromium and server.
+Each page has a class of its own (``TestPage01`` ... in toc order, made by ``_page_classes``): pytest-xdist
+(``--dist loadscope``) hands out one class at a time, so the two workers (each with its own Chromium and
+server) share the pages evenly, and conftest's ``pytest_collection_modifyitems`` starts the biggest pages
+first (see there).
 
 For each page: HTTP 200, no console or page errors, no failed or 4xx/5xx request, nothing requested
 outside localhost, every image decoded with non-empty alt text, internal links and #anchors resolve,
 no horizontal scrolling at phone width, a dark theme with readable text, and no serious or critical
-axe-core violation in light or dark mode. Sphinx's search is run for real terms. Screenshots go to
-``_build/screenshots/`` (``<page>-desktop.jpg`` full page, ``<page>-phone.png`` and ``<page>-dark.png``
-first screen), named after the page path (``book/intro.html`` -> ``book__intro-desktop.jpg``).
+axe-core violation in light or dark mode. Sphinx's search is run for real terms. Screenshots of the
+first screen go to ``_build/screenshots/`` (``<page>-desktop.jpg``, ``<page>-phone.png``,
+``<page>-dark.png``), named after the page path (``book/intro.html`` -> ``book__intro-desktop.jpg``).
+With ``STEMREPORT_SCREENSHOTS=full`` the desktop one is the whole page, for a person to read through:
+that takes seconds a page (the changes log is a long page), and no check reads it, so it is not the default.
 """
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -46,6 +51,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
+FULL_SCREENSHOTS = os.environ.get("STEMREPORT_SCREENSHOTS") == "full"
 
 BOOK_PAGES = [f"{name}.html" for name in toc_docnames()]
 SPHINX_PAGES = ["search.html", "genindex.html"]
@@ -122,18 +128,28 @@ def browser(site, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        wrapper = _open_browser(playwright, tmp_path_factory.mktemp("chromium-profile"), site)
-        wrapper.fresh = lambda: _open_browser(playwright, tmp_path_factory.mktemp("chromium-fresh"), site)
+        wrapper = _guarded(playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            headless=True, viewport=DESKTOP, service_workers="block"), site)
+        second: list = []
+
+        def fresh() -> Browser:
+            """A browser that has never seen the book: a new context (empty storage, empty cache) of a second
+            Chromium, launched once (a persistent context cannot open further contexts)."""
+            if not second:
+                second.append(playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True))
+            return _guarded(second[0].new_context(viewport=DESKTOP, service_workers="block"), site)
+
+        wrapper.fresh = fresh
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         yield wrapper
         wrapper.context.close()
+        for other in second:
+            other.close()
 
 
-def _open_browser(playwright, profile: Path, site: str) -> Browser:
-    """Chromium with an empty profile in ``profile``, every request outside localhost blocked and recorded."""
-    context = playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, viewport=DESKTOP,
-        service_workers="block")
+def _guarded(context, site: str) -> Browser:
+    """``context`` with every request outside localhost blocked and recorded."""
     context.set_default_timeout(30_000)
     wrapper = Browser(context, site)
 
@@ -148,11 +164,33 @@ def _open_browser(playwright, profile: Path, site: str) -> Browser:
     return wrapper
 
 
+AXE_VERSION = "4.14.1"
+AXE_SCRIPT = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"  # see tests/vendor/README.md
+
+
+class Axe:
+    """axe-core from the npm package vendored in tests/vendor (no network), injected once per page.
+
+    4.14 and not the 4.12.1 bundled in axe-playwright-python (which this project used before): 4.14 has
+    dequelabs/axe-core#5323 (colour objects without private class fields, colour strings parsed once),
+    which makes the colour-contrast rule several times faster on long pages; that rule, run in light and in
+    dark mode, was most of the browser tests' time.
+    """
+
+    def __init__(self, script: Path = AXE_SCRIPT):
+        self.script = script.read_text(encoding="utf-8")
+        head = self.script[:200]
+        assert f"axe v{AXE_VERSION}" in head, f"{script} is not axe-core {AXE_VERSION}: {head[:40]!r}"
+
+    def run(self, page, options: dict) -> dict:
+        """axe.run on the whole document; returns axe's results object (``violations`` etc.)."""
+        if page.evaluate("() => (window.axe && window.axe.version) || null") != AXE_VERSION:
+            page.evaluate(self.script)
+        return page.evaluate("options => axe.run(document, options)", options)
+
+
 @pytest.fixture(scope="session")
 def axe():
-    """axe-core, from the axe.min.js bundled in the axe-playwright-python wheel (no network)."""
-    from axe_playwright_python.sync_playwright import Axe
-
     return Axe()
 
 
@@ -179,11 +217,11 @@ AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
 
 
 def _axe_serious(axe, page, rules: dict | None = None) -> list[str]:
-    results = axe.run(page, options=dict(AXE_OPTIONS, **({"runOnly": rules} if rules else {})))
+    results = axe.run(page, dict(AXE_OPTIONS, **({"runOnly": rules} if rules else {})))
     return [f"{v['id']} ({v['impact']}): {v['help']} -- " + "; ".join(
                 f"{' '.join(map(str, n['target']))}: {n.get('failureSummary', '').splitlines()[-1].strip()}"
                 for n in v["nodes"][:5]) + (f" (+{len(v['nodes']) - 5} more)" if len(v["nodes"]) > 5 else "")
-            for v in results.response["violations"] if v["impact"] in SERIOUS]
+            for v in results["violations"] if v["impact"] in SERIOUS]
 
 
 def _rgb(css: str) -> tuple[float, float, float, float]:
@@ -294,7 +332,7 @@ def _set_mode(page, mode: str) -> None:
 
 
 def pytest_generate_tests(metafunc):
-    """Each page class checks its own half of the pages (see the module docstring)."""
+    """Each page class checks its own page (see the module docstring)."""
     if metafunc.cls is not None and hasattr(metafunc.cls, "PAGES") and "path" in metafunc.fixturenames:
         metafunc.parametrize("path", metafunc.cls.PAGES, scope="class")
 
@@ -331,8 +369,10 @@ class _PageChecks:
         no_alt = [i["src"] for i in images if not i["alt"]]
         assert not broken, f"{path}: images that did not load: {broken}"
         assert not no_alt, f"{path}: images without alt text: {no_alt}"
-        # The whole page, for a person to look at: JPEG, as encoding a long page as PNG takes seconds.
-        page.screenshot(path=_shot(path, "desktop").with_suffix(".jpg"), full_page=True, type="jpeg", quality=75)
+        # For a person to look at (the whole page on request, see the module docstring): JPEG, as encoding a
+        # long page as PNG takes seconds.
+        page.screenshot(path=_shot(path, "desktop").with_suffix(".jpg"), full_page=FULL_SCREENSHOTS, type="jpeg",
+                        quality=75)
         violations = _axe_serious(axe, page)
         assert not violations, f"{path} (light):\n" + "\n".join(violations)
         assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)  # anything logged meanwhile
@@ -421,16 +461,14 @@ class _PageChecks:
                 assert bottom is not None and bottom <= DESKTOP["height"], f"{path}: {what} ends at {bottom} px, below the first screen"
 
 
-class TestPagesA(_PageChecks):
-    PAGES = PAGES[0::3]
+def _page_classes() -> None:
+    """One test class per page, ``TestPage01`` ... in toc order (see the module docstring)."""
+    for number, page in enumerate(PAGES, start=1):
+        name = f"TestPage{number:02d}"
+        globals()[name] = type(name, (_PageChecks,), {"PAGES": [page], "__doc__": f"The checks of {page}."})
 
 
-class TestPagesB(_PageChecks):
-    PAGES = PAGES[1::3]
-
-
-class TestPagesC(_PageChecks):
-    PAGES = PAGES[2::3]
+_page_classes()
 
 
 def test_dark_mode_from_local_storage(browser):
@@ -616,7 +654,7 @@ def test_all_claims_filters_narrow_the_table(browser):
 
 
 def test_a_first_visit_is_clean(browser):
-    """A reader's first visit, in a browser that has never seen the book (a new profile: nothing in
+    """A reader's first visit, in a browser that has never seen the book (a new context: nothing in
     localStorage, no icon cached), so the theme starts from its default. No console error (the theme once
     logged 'Got invalid theme mode'), no failed request (the root redirect page once had no icon, and the
     browser's own /favicon.ico got a 404)."""

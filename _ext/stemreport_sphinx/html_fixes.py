@@ -22,6 +22,14 @@
    al., n.d."), so a reader could not find a cited work without hovering over the citation. Each entry's
    label is now the label it is cited by, and the entries are sorted by it, as in print (both use
    ``bibstyle.cited_labels`` and ``bibstyle.sort_key``).
+
+5. axe-core 4.14 (tests/vendor) found two theme buttons on every page whose accessible name leaves out
+   their visible text (``label-content-name-mismatch``, serious; WCAG 2.5.3 Label in Name): the search
+   field (named "Search", showing "Search Ctrl+K") and the light/dark switch (named "Color mode"; axe
+   reads the shown icon's title, "System Settings", as its text). Both components are overridden by files
+   of the same name in ``templates/``, put first on the template path (the theme adds its ``components``
+   folder to that path): the search field takes its name from what it shows; the switch's icons have no
+   title and are hidden from assistive technology, as decoration.
 """
 from __future__ import annotations
 
@@ -112,7 +120,16 @@ def _bibliography_labels(app, doctree, docname) -> None:
             parent.insert(first + offset, citation)
 
 
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _templates_first(app, config) -> None:
+    if str(TEMPLATES) not in config.templates_path:
+        config.templates_path.insert(0, str(TEMPLATES))
+
+
 def setup(app) -> None:
+    app.connect("config-inited", _templates_first)
     app.connect("html-page-context", _fix_page)
     app.connect("doctree-resolved", _bibliography_labels)
     # Before sphinx-external-toc's handler (priority 500), which then finds index.html written.

@@ -19,6 +19,7 @@ import time
 import nbformat
 
 from stemreport.paths import project_root
+from stemreport_tools.testrun import pytest_command
 from stemreport_tools.toc import toc_notebooks
 
 EXECUTED = re.compile(r"^\[build\] executed (\S+\.ipynb)", re.M)
@@ -74,23 +75,16 @@ def _machine() -> str:
 PASSED = re.compile(r"(\d+) passed")
 
 
-def _tests(label: str, command: list[str], root) -> tuple[str, float, str]:
-    """Time a test run and say how much it checked: tests passed, notebook cells compared, pages
-    visited, bad-input cases (the counts must not fall when the suite gets faster)."""
-    result, elapsed, load = _run(label, command, root)
+def _tests(label: str, which: str, root) -> tuple[str, float, str]:
+    """Time a test command (``stemreport_tools.testrun``) and say how much it checked: tests passed, notebook
+    cells compared, pages visited, bad-input cases (the counts must not fall when the suite gets faster)."""
+    result, elapsed, load = _run(label, pytest_command(which, "-q"), root)
     passed = PASSED.findall(result.stdout)
     # Collected without xdist: with workers, --collect-only lists no test ids.
-    serial, skip = [], False
-    for arg in command:
-        if skip or arg in ("-n", "--dist"):
-            skip = not skip
-            continue
-        if arg != "-q":  # one -q below: -qq would print per-file counts, not test ids
-            serial.append(arg)
-    counted = subprocess.run([*serial, "--collect-only", "-q", "-p", "no:xdist"], cwd=root, capture_output=True,
-                             text=True).stdout
+    counted = subprocess.run(pytest_command(which, "--collect-only", "-q", "-p", "no:xdist", workers=False), cwd=root,
+                             capture_output=True, text=True).stdout
     cells = len(re.findall(r"\.ipynb::Cell \d+", counted))
-    pages = len(set(re.findall(r"test_browser\.py::TestPages\w::test_page_light\[([^\]]+)\]", counted)))
+    pages = len(set(re.findall(r"test_browser\.py::TestPage\w+::test_page_light\[([^\]]+)\]", counted)))
     cases = len(re.findall(r"test_bad_input_is_rejected_with_one_clear_message\[", counted))
     note = (f"{passed[-1] if passed else '?'} tests passed; {cells} notebook cells compared, {pages} pages in the browser, "
             f"{cases} bad-input cases (load {load:.1f} at start)")
@@ -128,10 +122,8 @@ def main() -> int:
     finally:
         target.write_bytes(original)
     _timed("rebuild after restoring it", build, root, total)
-    pytest = [sys.executable, "-m", "pytest"]
-    rows.append(_tests("`make test` (everything, book built)", [*pytest, "-n", "2", "--dist", "loadscope", "-q"], root))
-    rows.append(_tests("`make test-fast` (data, units, bad inputs)",
-                       [*pytest, "tests", "-m", "not book", "-p", "no:nbval", "-o", "addopts=-p no:cacheprovider", "-n", "2", "-q"], root))
+    rows.append(_tests("`make test` (everything, book built)", "full", root))
+    rows.append(_tests("`make test-fast` (data, units, bad inputs)", "fast", root))
     lines = [f"Machine: {_machine()}; {time.strftime('%Y-%m-%d', time.gmtime())}.", "",
              "| step | seconds | what ran |", "| --- | ---: | --- |"]
     lines += [f"| {label} | {seconds:.1f} | {note} |" for label, seconds, note in rows]
