@@ -1,6 +1,6 @@
 """Shared fixtures: the real project root, disposable copies of it, the built book.
 
-Markers (see pyproject.toml): ``book`` tests need the built book (HTML and PDF) or a real Sphinx run;
+Markers (see pyproject.toml): ``book`` tests need the built book (HTML and PDF), a real Sphinx run or kernels;
 ``make test-fast`` runs everything else (data, units, bad inputs) without building anything.
 """
 from __future__ import annotations

@@ -37,10 +37,14 @@ def _socket_dir() -> str:
 
 
 def ipc_kernel_manager_class():
-    """A ``KernelManager`` whose kernels use ``ipc`` sockets at a path no other kernel uses."""
+    """A ``KernelManager`` whose kernels use ``ipc`` sockets at a path no other kernel uses, forked from a
+    warm process (``stemreport_tools.forkkernel``: the same fresh kernel, without a second and a half of
+    imports each)."""
     from jupyter_client.manager import KernelManager
 
-    class IpcKernelManager(KernelManager):
+    from stemreport_tools.forkkernel import kernel_manager_class
+
+    class IpcKernelManager(kernel_manager_class(KernelManager)):
         def __init__(self, **kwargs):
             kwargs.setdefault("transport", "ipc")
             # jupyter_client numbers a kernel's sockets '<ip>-1' ... '<ip>-5', skipping names that exist;
@@ -60,5 +64,8 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    from stemreport_tools import forkkernel
+
+    forkkernel.stop()
     if _SOCKETS is not None:
         shutil.rmtree(_SOCKETS, ignore_errors=True)
