@@ -91,6 +91,12 @@ class Visit:
     status: int | None = None
     requests: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # console errors, page errors, failed/4xx requests
+    reused: bool = False  # a tab kept open for the next page (see Browser.visit)
+
+    def close(self) -> None:
+        """Done with the page: a tab of its own is closed, a kept tab stays for the next visit."""
+        if not self.reused:
+            self.page.close()
 
 
 class Browser:
@@ -98,31 +104,52 @@ class Browser:
         self.context = context
         self.site = site
         self.blocked: list[str] = []
+        self._kept: dict[tuple, object] = {}  # (width, height, mode) -> a tab kept open
+        self._visit_of: dict[object, Visit] = {}  # page -> the visit its events now belong to
 
     def visit(self, path: str, *, mode: str = "light", viewport: dict = DESKTOP, settle: bool = True,
-              preset: bool = True) -> Visit:
-        """Open ``path`` in a new tab with the theme in ``mode`` (the theme reads localStorage ``mode``);
-        ``preset=False`` empties localStorage before the page's scripts run, as on a reader's first visit
-        (the profile is shared, so earlier pages have stored a choice)."""
-        page = self.context.new_page()
-        page.set_viewport_size(viewport)
-        page.emulate_media(color_scheme=mode)
-        if preset:
-            page.add_init_script(f"try {{ localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', "
-                                 f"'{mode}'); }} catch (e) {{}}")
+              preset: bool = True, reuse: bool = False) -> Visit:
+        """Open ``path`` with the theme in ``mode`` (the theme reads localStorage ``mode``); ``preset=False``
+        empties localStorage before the page's scripts run, as on a reader's first visit (the profile is
+        shared, so earlier pages have stored a choice).
+
+        ``reuse=True`` loads the page in a tab kept open for this size and mode instead of a new tab: a new
+        document all the same (scripts, DOM and scroll start afresh; the init script runs again), but
+        without a new tab's set-up, which cost more than the load itself. The page checks use it."""
+        key = (viewport["width"], viewport["height"], mode)
+        page = self._kept.get(key) if reuse and preset else None
+        if page is None:
+            page = self.context.new_page()
+            page.set_viewport_size(viewport)
+            if preset:
+                page.add_init_script(f"try {{ localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', "
+                                     f"'{mode}'); }} catch (e) {{}}")
+            else:
+                page.add_init_script("try { localStorage.clear(); } catch (e) {}")
+            self._listen(page)
+            if reuse and preset:
+                self._kept[key] = page
         else:
-            page.add_init_script("try { localStorage.clear(); } catch (e) {}")
-        visit = Visit(page)
-        page.on("request", lambda r: visit.requests.append(r.url))
-        page.on("console", lambda m: m.type == "error" and visit.problems.append(f"console error: {m.text}"))
-        page.on("pageerror", lambda e: visit.problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: visit.problems.append(f"request failed: {r.url} ({r.failure})"))
-        page.on("response", lambda r: r.status >= 400 and visit.problems.append(f"HTTP {r.status}: {r.url}"))
+            page.bring_to_front()  # a background tab gets no animation frames (the dark-mode switch waits for two)
+        page.emulate_media(color_scheme=mode)
+        visit = Visit(page, reused=reuse and preset)
+        self._visit_of[page] = visit
         response = page.goto(self.site + path, wait_until="load")
         visit.status = response.status if response else None
         if settle:  # web fonts loaded (lazy images are decoded explicitly by the image check)
             page.evaluate("document.fonts.ready.then(() => true)")
         return visit
+
+    def _listen(self, page) -> None:
+        """Record the page's requests and problems in its current visit."""
+        def note(kind: str):
+            return lambda text: self._visit_of[page].problems.append(f"{kind}{text}")
+
+        page.on("request", lambda r: self._visit_of[page].requests.append(r.url))
+        page.on("console", lambda m: m.type == "error" and note("console error: ")(m.text))
+        page.on("pageerror", lambda e: note("page error: ")(e))
+        page.on("requestfailed", lambda r: note("request failed: ")(f"{r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and note("HTTP ")(f"{r.status}: {r.url}"))
 
 
 @pytest.fixture(scope="session")
@@ -323,7 +350,9 @@ _SPLIT_COUNTS = """() => [...document.querySelectorAll('.verdict-count')].filter
 def _set_mode(page, mode: str) -> None:
     """Switch the theme as its own light/dark button does, and wait until the page has settled: the
     theme animates some colours (e.g. the search field), and a screenshot or contrast check taken
-    mid-transition sees colours no reader is left with."""
+    mid-transition sees colours no reader is left with. (The page is brought to the front first: a background
+    tab gets no animation frames.)"""
+    page.bring_to_front()
     page.emulate_media(color_scheme=mode)
     page.evaluate("""async mode => {
         localStorage.setItem('mode', mode); localStorage.setItem('theme', mode);
@@ -347,9 +376,9 @@ def pytest_generate_tests(metafunc):
 def tab(request, browser, path):
     """One page loaded in light mode at desktop size, shared by test_page_light, test_page_dark and the
     layout checks (pytest runs the tests of one page together, so each page loads once for all)."""
-    visit = browser.visit(path)
+    visit = browser.visit(path, reuse=True)
     yield path, visit
-    visit.page.close()
+    visit.close()
 
 
 # Rules whose outcome depends on colours; every other axe rule sees the same DOM in both modes.
@@ -399,9 +428,9 @@ class _PageChecks:
     def test_page_phone(self, browser, path):
         """At phone width the page itself never scrolls sideways (wide tables scroll in their own box).
 
-        A fresh load at phone size: resizing an open desktop tab instead left the theme's desktop layout
-        half in place in the screenshot, which is not what a phone reader sees."""
-        visit = browser.visit(path, viewport=PHONE)
+        A fresh load at phone size (in the tab kept at phone size): resizing an open desktop tab instead left
+        the theme's desktop layout half in place in the screenshot, which is not what a phone reader sees."""
+        visit = browser.visit(path, viewport=PHONE, reuse=True)
         page = visit.page
         try:
             _assert_clean(visit, path)
@@ -414,7 +443,7 @@ class _PageChecks:
                             f"what sticks out: {page.evaluate(_OVERFLOW_CULPRITS)}")
             assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)
         finally:
-            page.close()
+            visit.close()
 
     def test_internal_links_resolve(self, built_book, path):
         """Every local href/src exists, and every #fragment is an id in the target page (static parse)."""
