@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import pytest
 from bs4 import BeautifulSoup
 from conftest import ROLE_NAMES, ROOT, toc_docnames
+from stemreport_tools.build import LATEX_DIR
 
 pytestmark = pytest.mark.book
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -371,7 +372,7 @@ def test_bibliography_entries_carry_their_citation_labels(bookmarks, pages):
 def test_latex_log_has_no_undefined_references(built_book):
     """Every reference in the LaTeX source resolves: a label missing from print (the bibliography's, which
     the method chapter links to) prints as '??' or as a dead link."""
-    log = (built_book / ".work" / "_build" / "latex" / "book.log").read_text(encoding="utf-8", errors="replace")
+    log = (built_book.parent / LATEX_DIR / "book.log").read_text(encoding="utf-8", errors="replace")
     # (the log wraps its lines at 79 characters: 'undefined' may be cut, the start of the warning is not)
     undefined = re.findall(r"^LaTeX Warning: (?:(?:Hyper r|R)eference `[^']*'|There were undefined references)", log, re.M)
     assert not undefined, undefined[:10]
@@ -439,7 +440,7 @@ OVERFULL_LIMIT = 3  # pt: a box this much too wide is barely visible; a badge or
 def test_layout_has_no_overfull_boxes(built_book):
     """No line, table cell or header sticks out of its column by more than a hair: column widths are fitted
     to what cannot break in them (header words, badges, claim ids, dates)."""
-    log = (built_book / ".work" / "_build" / "latex" / "book.log").read_text(encoding="utf-8", errors="replace")
+    log = (built_book.parent / LATEX_DIR / "book.log").read_text(encoding="utf-8", errors="replace")
     wide = [float(w) for w in re.findall(r"^Overfull \\hbox \(([\d.]+)pt too wide", log, re.M)]
     too_wide = sorted((w for w in wide if w > OVERFULL_LIMIT), reverse=True)
     assert not too_wide, f"{len(too_wide)} overfull boxes over {OVERFULL_LIMIT} pt: {too_wide[:20]}"
@@ -485,7 +486,7 @@ def test_all_fonts_are_embedded(pdf):
 
 def test_no_missing_glyphs(built_book, pages):
     """LaTeX reports no character missing from its fonts, and no replacement character was printed."""
-    log = (built_book / ".work" / "_build" / "latex" / "book.log").read_text(encoding="utf-8", errors="replace")
+    log = (built_book.parent / LATEX_DIR / "book.log").read_text(encoding="utf-8", errors="replace")
     missing = [line for line in log.splitlines() if "Missing character" in line]
     assert not missing, "\n".join(missing[:20])
     assert not any("\ufffd" in page for page in pages), "U+FFFD (unknown character) in the PDF text"

@@ -3,8 +3,9 @@
 Steps: validate every input and check that the generated data files are current (``stemreport_tools.export``);
 if nothing the book is made from changed since the last successful build
 (see ``book_fingerprint``), say so and keep the current book; otherwise execute stale notebooks in
-parallel into the notebook cache (``stemreport.execution``), build HTML and PDF into ``_build/.work``
-(a persistent work area, so Sphinx, the notebook cache and latexmk make rebuilds incremental) and,
+parallel into the notebook cache (``stemreport.execution``), build HTML and PDF side by side into
+``_build/.work`` and ``_build/.work/print`` (persistent work areas, so Sphinx, the notebook cache and
+latexmk make rebuilds incremental) and,
 only if both succeed, swap the results into ``_build/html`` and ``_build/pdf/book.pdf``. Any failure
 exits non-zero and leaves the published outputs exactly as they were.
 
@@ -28,6 +29,11 @@ from pathlib import Path
 
 from stemreport.paths import project_root
 from stemreport.validate import main as validate_main
+
+# The work areas (relative to the project root): the HTML build's, and inside it the print build's.
+WORK = Path("_build/.work")
+PRINT_WORK = WORK / "print"
+LATEX_DIR = PRINT_WORK / "_build" / "latex"  # where LaTeX runs: book.tex, book.log, book.pdf
 
 STRICT = ["-W", "-n", "--keep-going"]  # warnings are errors; every reference must resolve
 # Never read by the book: version control, environments, build outputs and caches, tests and CI. Every
@@ -113,16 +119,47 @@ def build_env(epoch: str) -> dict[str, str]:
     return dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1", SOURCE_DATE_EPOCH=epoch, FORCE_SOURCE_DATE="1")
 
 
-def _jupyter_book(root: Path, builder: str, work: Path, rebuild_all: bool, env: dict[str, str]) -> None:
-    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(root),
-               "--path-output", str(work), "--builder", builder, *STRICT, *(["--all"] if rebuild_all else [])]
-    started = time.monotonic()
-    print(f"[build] {builder}: {' '.join(command[1:])}", flush=True)
-    result = subprocess.run(command, cwd=root, env=env)
-    if result.returncode != 0:
-        raise SystemExit(f"[build] the {builder} build failed (exit {result.returncode}); "
-                         f"the previous book in _build/html and _build/pdf is untouched")
-    print(f"[build] {builder} done in {time.monotonic() - started:.1f} s", flush=True)
+class _JupyterBook:
+    """One ``jupyter-book build`` with ``builder`` into the work area ``work``, started at once.
+
+    The HTML and the print builds run side by side (two cores): each has a work area of its own (its own
+    Sphinx environment and outputs) and reads the same notebook cache. So that the two never interleave on
+    the terminal, a build given a ``log`` writes there, and its tail is shown if it fails."""
+
+    def __init__(self, root: Path, builder: str, work: Path, rebuild_all: bool, env: dict[str, str],
+                 log: Path | None = None):
+        self.builder, self.log = builder, log
+        command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(root),
+                   "--path-output", str(work), "--builder", builder, *STRICT, *(["--all"] if rebuild_all else [])]
+        print(f"[build] {builder}: {' '.join(command[1:])}" + (f" (output in {log})" if log else ""), flush=True)
+        self.started = time.monotonic()
+        output = None
+        if log is not None:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            output = open(log, "w", encoding="utf-8")  # noqa: SIM115 (closed in wait)
+        self.output = output
+        self.process = subprocess.Popen(command, cwd=root, env=env, stdout=output,
+                                        stderr=subprocess.STDOUT if output else None)
+
+    def wait(self) -> int:
+        code = self.process.wait()
+        if self.output is not None:
+            self.output.close()
+            if code != 0:
+                tail = self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-200:]
+                print("\n".join(tail), file=sys.stderr)
+        if code == 0:
+            print(f"[build] {self.builder} done in {time.monotonic() - self.started:.1f} s", flush=True)
+        else:
+            print(f"[build] the {self.builder} build failed (exit {code})", file=sys.stderr, flush=True)
+        return code
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait()
+        if self.output is not None:
+            self.output.close()
 
 
 def _forget_pdf_of_other_date(latex: Path, epoch: str) -> None:
@@ -247,31 +284,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[build] nothing changed since the last build (inputs fingerprint {fingerprint[:12]}): "
               f"keeping the current book in _build/{' and _build/'.join(o if o == 'html' else 'pdf/book.pdf' for o in outputs)}")
         return 0
-    work = root / "_build" / ".work"
+    work = root / WORK
     built = work / "_build"
+    print_work = root / PRINT_WORK  # the print build's own work area (see _JupyterBook)
+    print_built = print_work / "_build"
+    # The notebook cache is shared by both builds: it is emptied when the data, seeds or package changed.
     stamp = work / "inputs.sha256"
     data_fingerprint = inputs_fingerprint(root)
-    stale = not stamp.is_file() or stamp.read_text() != data_fingerprint
-    if stale:
+    if not stamp.is_file() or stamp.read_text() != data_fingerprint:
         print("[build] data, seeds or package changed since the last build: re-executing all notebooks", flush=True)
         shutil.rmtree(root / "_build" / ".jupyter_cache", ignore_errors=True)
         stamp.unlink(missing_ok=True)
-    # Sphinx never deletes the page of a document that left the toc: when the list of documents changes,
-    # the work area's outputs start afresh so the published book has no stale pages.
     from stemreport_tools.toc import toc_docnames
 
-    docs_record = work / "toc-docnames.json"
-    docs = json.dumps(toc_docnames(root))
-    if not docs_record.is_file() or docs_record.read_text(encoding="utf-8") != docs:
-        for output in ("html", "latex", "jupyter_execute"):
-            shutil.rmtree(built / output, ignore_errors=True)
-        stale = True
-    # Sphinx re-writes only the pages whose sources changed; a change to the extension, the static files,
-    # the vendored libraries or the configuration changes every page, so every page is written again.
-    site_record = work / "site-inputs.sha256"
-    site = _files_hash(root, ["_ext", "_static", "vendor", "_config.yml", "_toc.yml"])
-    if not site_record.is_file() or site_record.read_text(encoding="utf-8") != site:
-        stale = True
+    # Each work area records what it was last built from. Sphinx re-writes only the pages whose sources
+    # changed, so an area rebuilds every page when the data (the notebooks' outputs), the extension, the
+    # static files, the vendored libraries or the configuration changed; and Sphinx never deletes the page of
+    # a document that left the toc, so when the list of documents changes the area's outputs start afresh.
+    current = {"inputs": data_fingerprint, "docs": toc_docnames(root),
+               "site": _files_hash(root, ["_ext", "_static", "vendor", "_config.yml", "_toc.yml"])}
+    areas = {"html": work} if args.html_only else {"html": work, "pdflatex": print_work}
+    stale = {}
+    for builder, area in areas.items():
+        record = area / "built-from.json"
+        last = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+        if last.get("docs") != current["docs"]:
+            for output in ("html", "latex", "jupyter_execute"):
+                shutil.rmtree(area / "_build" / output, ignore_errors=True)
+        stale[builder] = last != current
+        record.unlink(missing_ok=True)  # until this build succeeds
     env = build_env(epoch)
     from stemreport_tools.execution import NotebookFailed, execute_stale
     try:
@@ -280,19 +321,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{err}\n[build] a notebook failed; the previous book in _build/html and _build/pdf is untouched",
               file=sys.stderr)
         return 1
-    _jupyter_book(root, "html", work, rebuild_all=stale, env=env)
+    builds = [_JupyterBook(root, "html", work, rebuild_all=stale["html"], env=env)]
     if not args.html_only:
-        _forget_pdf_of_other_date(built / "latex", epoch)
-        _jupyter_book(root, "pdflatex", work, rebuild_all=stale, env=env)
-        pdf = built / "latex" / "book.pdf"
+        _forget_pdf_of_other_date(print_built / "latex", epoch)
+        builds.append(_JupyterBook(root, "pdflatex", print_work, rebuild_all=stale["pdflatex"], env=env,
+                                   log=print_work / "pdflatex.log"))
+    failed = []
+    try:
+        for build in builds:  # the first failure stops the other build: the answer is already no
+            if build.wait() != 0:
+                failed.append(build.builder)
+                break
+    finally:
+        for build in builds:
+            build.stop()
+    if failed:
+        raise SystemExit(f"[build] the {' and '.join(failed)} build failed; "
+                         f"the previous book in _build/html and _build/pdf is untouched")
+    if not args.html_only:
+        pdf = print_built / "latex" / "book.pdf"
         if not pdf.is_file():
             raise SystemExit(f"[build] LaTeX reported success but {pdf} is missing; previous book untouched")
     stamp.write_text(data_fingerprint)
-    docs_record.write_text(docs, encoding="utf-8")
-    site_record.write_text(site, encoding="utf-8")
+    for area in areas.values():
+        (area / "built-from.json").write_text(json.dumps(current), encoding="utf-8")
     # The HTML links to the typeset book (``book.pdf`` at its root): publish the new PDF beside it, or, for an
     # HTML-only preview, the last good one.
-    pdf_source = built / "latex" / "book.pdf" if not args.html_only else root / "_build" / "pdf" / "book.pdf"
+    pdf_source = print_built / "latex" / "book.pdf" if not args.html_only else root / "_build" / "pdf" / "book.pdf"
     if pdf_source.is_file():
         shutil.copy2(pdf_source, built / "html" / "book.pdf")
     write_data_zip(root, built / "html" / "stemreport-data.zip")
@@ -301,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     _swap_dir(built / "html", root / "_build" / "html")
     published.record("html", fingerprint)
     if not args.html_only:
-        _swap_file(built / "latex" / "book.pdf", root / "_build" / "pdf" / "book.pdf")
+        _swap_file(print_built / "latex" / "book.pdf", root / "_build" / "pdf" / "book.pdf")
         published.record("pdf", fingerprint)
     print(f"[build] book ready: {root / '_build/html/index.html'}"
           + ("" if args.html_only else f" and {root / '_build/pdf/book.pdf'}"))
