@@ -158,3 +158,21 @@ def test_without_a_server_the_kernel_starts_plain(tmp_path):
         assert int(eval(_run(km, PROBE)["value"])[2]) == os.getpid()  # noqa: S307
     finally:
         km.shutdown_kernel(now=True)
+
+
+def test_a_forked_kernel_sees_what_a_plain_one_sees(forked, tmp_path):
+    """Path, interpreter flags and options, argv, folder and environment (names and values but those that
+    differ per kernel) are those of a plain kernel started in the same way."""
+    probe = ("import os, sys; repr((sys.path, sys.flags, sys._xoptions, sys.argv[0], os.getcwd(), "
+             "sorted((k, v) for k, v in os.environ.items() if k not in {'JPY_PARENT_PID', 'JPY_SESSION_NAME'})))")
+    seen = {}
+    for name, manager in (("forked", forked), ("plain", KernelManager)):
+        km = manager(kernel_name="python3")
+        km.start_kernel(cwd=str(tmp_path))
+        try:
+            seen[name] = _run(km, probe)["value"]
+            if name == "forked":
+                assert eval(_run(km, PROBE)["value"])[2] == forkkernel._CURRENT.process.pid  # noqa: S307
+        finally:
+            km.shutdown_kernel(now=True)
+    assert seen["forked"] == seen["plain"]

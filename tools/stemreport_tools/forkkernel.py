@@ -294,8 +294,10 @@ def _fork_kernel(conn: socket.socket, inherited: list[int], warm: _Warm) -> int 
         import atexit
 
         atexit._clear()
-        sys.argv = [sys.modules["ipykernel_launcher"].__file__ if "ipykernel_launcher" in sys.modules
-                    else "ipykernel_launcher", *_kernel_arguments(request["argv"])]
+        import importlib.util
+
+        # As in a plain kernel, started as ``python -m ipykernel_launcher``: argv[0] is the launcher's file.
+        sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *_kernel_arguments(request["argv"])]
         from ipykernel import kernelapp
 
         # ipykernel's launch_new_instance (Application.launch_instance), with the two settings it reads from
