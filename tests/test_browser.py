@@ -113,11 +113,11 @@ class Browser:
         empties localStorage before the page's scripts run, as on a reader's first visit (the profile is
         shared, so earlier pages have stored a choice).
 
-        ``reuse=True`` loads the page in a tab kept open for this size and mode instead of a new tab: a new
+        ``reuse=True`` (with ``preset``) loads the page in a tab kept open for this size and mode: a new
         document all the same (scripts, DOM and scroll start afresh; the init script runs again), but
         without a new tab's set-up, which cost more than the load itself. The page checks use it."""
-        key = (viewport["width"], viewport["height"], mode)
-        page = self._kept.get(key) if reuse and preset else None
+        key, keep = (viewport["width"], viewport["height"], mode), reuse and preset
+        page = self._kept.get(key) if keep else None
         if page is None:
             page = self.context.new_page()
             page.set_viewport_size(viewport)
@@ -127,12 +127,12 @@ class Browser:
             else:
                 page.add_init_script("try { localStorage.clear(); } catch (e) {}")
             self._listen(page)
-            if reuse and preset:
+            if keep:
                 self._kept[key] = page
         else:
             page.bring_to_front()  # a background tab gets no animation frames (the dark-mode switch waits for two)
         page.emulate_media(color_scheme=mode)
-        visit = Visit(page, reused=reuse and preset)
+        visit = Visit(page, reused=keep)
         self._visit_of[page] = visit
         response = page.goto(self.site + path, wait_until="load")
         visit.status = response.status if response else None

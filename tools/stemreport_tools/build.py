@@ -206,7 +206,7 @@ class Published:
 
     def __init__(self, root: Path):
         self.targets = {"html": root / "_build" / "html", "pdf": root / "_build" / "pdf" / "book.pdf"}
-        self.stamp = root / "_build" / ".work" / "published.json"
+        self.stamp = root / WORK / "published.json"
 
     def _read(self) -> dict:
         try:
