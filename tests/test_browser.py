@@ -114,7 +114,7 @@ class Browser:
         shared, so earlier pages have stored a choice).
 
         ``reuse=True`` (with ``preset``) loads the page in a tab kept open for this size and mode: a new
-        document all the same (scripts, DOM and scroll start afresh; the init script runs again), but
+        document all the same (scripts, DOM, scroll and sessionStorage start afresh; the init script runs again), but
         without a new tab's set-up, which cost more than the load itself. The page checks use it."""
         key, keep = (viewport["width"], viewport["height"], mode), reuse and preset
         page = self._kept.get(key) if keep else None
@@ -122,8 +122,10 @@ class Browser:
             page = self.context.new_page()
             page.set_viewport_size(viewport)
             if preset:
-                page.add_init_script(f"try {{ localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', "
-                                     f"'{mode}'); }} catch (e) {{}}")
+                # sessionStorage is a tab's own: emptied, a kept tab starts each page as a new tab does (the
+                # theme would otherwise restore the previous page's sidebar scroll from it).
+                page.add_init_script(f"try {{ sessionStorage.clear(); localStorage.setItem('mode', '{mode}'); "
+                                     f"localStorage.setItem('theme', '{mode}'); }} catch (e) {{}}")
             else:
                 page.add_init_script("try { localStorage.clear(); } catch (e) {}")
             self._listen(page)
