@@ -162,8 +162,11 @@ def test_without_a_server_the_kernel_starts_plain(tmp_path):
 
 def test_a_forked_kernel_sees_what_a_plain_one_sees(forked, tmp_path):
     """Path, interpreter flags and options, argv, folder and environment (names and values but those that
-    differ per kernel) are those of a plain kernel started in the same way."""
-    probe = ("import os, sys; repr((sys.path, sys.flags, sys._xoptions, sys.argv[0], os.getcwd(), "
+    differ per kernel) are those of a plain kernel started in the same way, once both have imported the
+    libraries every notebook imports (PRELOAD). Some of those set variables on import (pandera sets
+    SPARK_LOCAL_IP): a forked kernel has them from the start, a plain one from its first import."""
+    probe = (f"import importlib, os, sys; [importlib.import_module(m) for m in {forkkernel.PRELOAD!r}]; "
+             "repr((sys.path, sys.flags, sys._xoptions, sys.argv[0], os.getcwd(), "
              "sorted((k, v) for k, v in os.environ.items() if k not in {'JPY_PARENT_PID', 'JPY_SESSION_NAME'})))")
     seen = {}
     for name, manager in (("forked", forked), ("plain", KernelManager)):
@@ -176,3 +179,27 @@ def test_a_forked_kernel_sees_what_a_plain_one_sees(forked, tmp_path):
         finally:
             km.shutdown_kernel(now=True)
     assert seen["forked"] == seen["plain"]
+
+
+def test_a_server_whose_imports_start_a_thread_forks_nothing(tmp_path):
+    """A fork copies a thread's locks but not the thread: if importing PRELOAD ever starts one (a library
+    update could), the server must refuse every kernel (each then starts plain) rather than fork. Run in a
+    child interpreter, as ``warm_up`` takes on the kernel's environment in the process that calls it."""
+    import subprocess
+
+    module = tmp_path / "starts_a_thread.py"
+    module.write_text("import threading, time\nthreading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n")
+    script = """
+import os, sys
+from stemreport_tools import forkkernel
+forkkernel.PRELOAD = ("json", "starts_a_thread")
+warm = forkkernel._Warm(())
+request = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "/tmp/k.json"], "env": dict(os.environ)}
+assert warm.accepts(request)
+warm.warm_up(request["env"])
+print(repr(warm.refused), warm.accepts(request))
+"""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "'a thread was started while importing PRELOAD' False", done.stdout

@@ -99,6 +99,8 @@ def _bibliography_labels(app, doctree, docname) -> None:
 
     from .bibstyle import _text, cited_labels, sort_key
 
+    if next(doctree.findall(nodes.citation), None) is None:
+        return  # most pages list no bibliography: labelling every citation of the book for each cost ~1 s a build
     labels = cited_labels(app)
     if not labels:
         return

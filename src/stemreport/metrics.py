@@ -20,8 +20,11 @@ def verdict_counts(claims: pd.DataFrame) -> dict[str, int]:
 
 
 def checkable(claims: pd.DataFrame) -> pd.DataFrame:
-    """Claims that state facts (opinions excluded), checked or not."""
-    return claims[[vocab.verdict(v).checkable for v in claims["verdict"]]]
+    """Claims that state facts (opinions excluded), checked or not.
+
+    The mask is a boolean Series, not a list: a story with no claims yet gives an empty list, and
+    ``frame[[]]`` selects no *columns*, which broke every chapter of a newly added story."""
+    return claims[claims["verdict"].map(lambda v: vocab.verdict(v).checkable).astype(bool)]
 
 
 def checked(claims: pd.DataFrame) -> pd.DataFrame:

@@ -188,7 +188,7 @@ def _approval_values() -> dict[str, str]:
     approvals = data.approvals()
     source = data.source_of("S004")
     published = data.source_row(source).first_published
-    before = approvals[[not d.after(published) for d in approvals["approval_date"]]]
+    before = approvals[approvals["approval_date"].map(lambda d: not d.after(published)).astype(bool)]
     china = min((r for r in approvals.itertuples() if r.country_region == "China"), key=lambda r: r.approval_date)
     usa = min((r for r in approvals.itertuples() if r.country_region == "United States"), key=lambda r: r.approval_date)
     first = min(approvals["approval_date"])

@@ -40,8 +40,18 @@ import sys
 import tempfile
 import time
 
+# What every kernel imports anyway: the notebooks' libraries, and what ipykernel, IPython and matplotlib import
+# lazily as a kernel starts, glues its first value or saves its first figure (the debugger's debugpy and
+# pydevd, glue's nbformat and jsonschema, the PDF backend's fontTools, the bibliography parser). Measured
+# with ``sys.modules`` in forked kernels: the second group was about 450 modules and 0.35 s a kernel.
 PRELOAD = ("numpy", "pandas", "pandera.pandas", "matplotlib", "matplotlib.pyplot", "IPython", "ipykernel.kernelapp",
-           "ipykernel.ipkernel", "myst_nb")
+           "ipykernel.ipkernel", "myst_nb",
+           "ipykernel.debugger", "IPython.core.debugger", "IPython.core.pylabtools", "IPython.core.completerlib",
+           "IPython.extensions.storemagic", "matplotlib_inline.backend_inline", "matplotlib.backends.backend_agg",
+           "matplotlib.backends.backend_pdf", "matplotlib.backends.backend_svg", "fontTools.subset",
+           "myst_nb.ext.glue", "pybtex.database.input.bibtex", "pandera.backends.pandas.register",
+           "pandera.accessors.pandas_accessor", "pandera.strategies.pandas_strategies", "psutil", "tornado.gen",
+           "tornado.queues", "sqlite3", "lxml.etree", "docutils.nodes")
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # what ipykernel puts in MPLBACKEND when unset
 ENABLED = os.environ.get("STEMREPORT_FORK_KERNELS", "1") != "0"
 _HEADER = struct.Struct("!I")
@@ -147,11 +157,13 @@ class _Warm:
         self.flags = flags
         self.started_with = _interpreter_environment(os.environ)
         self.settings: dict[str, str] | None = None
+        self.refused = ""  # why this server forks nothing (see warm_up)
+        self.set_on_import: dict[str, str] = {}
 
     def accepts(self, request: dict) -> bool:
         """A plain kernel command with this interpreter's options, in the environment the libraries were
         imported in (for the first request: an environment this interpreter could have started in)."""
-        if interpreter_flags(request["argv"]) != self.flags:
+        if self.refused or interpreter_flags(request["argv"]) != self.flags:
             return False
         if self.settings is None:
             return _interpreter_environment(request["env"]) == self.started_with
@@ -170,9 +182,19 @@ class _Warm:
         import gc
         import importlib
 
+        before = dict(os.environ)
         for name in PRELOAD:
             with contextlib.suppress(ImportError):
                 importlib.import_module(name)
+        # What the imports themselves set (debugpy sets PYDEVD_USE_FRAME_EVAL=NO as ipykernel starts, pandera
+        # SPARK_LOCAL_IP as a notebook imports it): a plain kernel has them once it has imported these
+        # libraries, which every kernel does; a forked kernel gets them back after taking on its environment.
+        self.set_on_import = {k: v for k, v in os.environ.items() if before.get(k) != v}
+        if len(os.listdir("/proc/self/task")) > 1:
+            # A library started a thread on import: a forked child would hold a copy of its locks and no
+            # thread to release them. Forking is then refused (every kernel starts plain), not risked.
+            self.refused = "a thread was started while importing PRELOAD"
+            return
         gc.collect()
         gc.freeze()  # the kernels share the imported modules' memory pages instead of copying them
 
@@ -266,6 +288,10 @@ def _fork_kernel(conn: socket.socket, inherited: list[int], warm: _Warm) -> int 
         return None
     if warm.settings is None:
         warm.warm_up(request["env"])
+        if warm.refused:
+            for fd in fds:
+                os.close(fd)
+            return None
     pid = os.fork()
     if pid:
         for fd in fds:
@@ -291,6 +317,7 @@ def _fork_kernel(conn: socket.socket, inherited: list[int], warm: _Warm) -> int 
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        os.environ.update(warm.set_on_import)
         import atexit
 
         atexit._clear()
