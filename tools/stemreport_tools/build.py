@@ -116,7 +116,11 @@ def source_date_epoch(root: Path) -> str:
 def build_env(epoch: str) -> dict[str, str]:
     # SOURCE_DATE_EPOCH: Sphinx's date, xdvipdfmx's /CreationDate, /ModDate and /ID;
     # FORCE_SOURCE_DATE: TeX's own \today and \time as well.
-    return dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1", SOURCE_DATE_EPOCH=epoch, FORCE_SOURCE_DATE="1")
+    return dict(os.environ, PYDEVD_DISABLE_FILE_VALIDATION="1", SOURCE_DATE_EPOCH=epoch, FORCE_SOURCE_DATE="1",
+                # Sphinx's LaTeX Makefile runs latexmk with this: XeTeX writes XDV on each of its passes and
+                # xdvipdfmx makes the PDF once at the end (as the Makefile's own comment advises), instead of
+                # making a PDF on every pass.
+                LATEXMKOPTS="-xelatex")
 
 
 class _JupyterBook:
