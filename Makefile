@@ -38,7 +38,7 @@ html: setup
 	$(BIN)/python -m stemreport_tools.build --html-only
 
 # Everything: lint, data and unit tests, bad inputs, nbval over every notebook, the built book in a browser and
-# as a PDF. The pytest command (two workers, longest work first) lives in stemreport_tools.testrun.
+# as a PDF. The pytest command (three workers, longest work first) lives in stemreport_tools.testrun.
 test: setup lint
 	$(BIN)/python -m stemreport_tools.build
 	$(BIN)/python -m stemreport_tools.testrun full

@@ -111,10 +111,10 @@ def assert_previous_book_intact(project: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------- order of work
-# `make test` runs two pytest-xdist workers with ``--dist loadscope --no-loadscope-reorder``: each scope (a
+# `make test` runs three pytest-xdist workers with ``--dist loadscope --no-loadscope-reorder``: each scope (a
 # module, a class, a notebook) goes to one worker, handed out in the order below, the next to whichever
-# worker frees up first. The longest scopes start first so that neither worker is left with a long one at
-# the end while the other idles: the sixth-source book (it builds a whole copy of the book), then the
+# worker frees up first. The longest scopes start first so that no worker is left with a long one at
+# the end while the others idle: the sixth-source book (it builds a whole copy of the book), then the
 # browser's pages, biggest first (a page's axe-core and screenshot time grows with its size). Everything else
 # keeps pytest's order. Order changes only when a test runs, never what it checks.
 LONGEST_FIRST = ("tests/test_new_source.py",)

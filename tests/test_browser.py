@@ -10,7 +10,7 @@ two pages Sphinx generates itself: ``search.html`` (the search box leads there) 
 build produces an HTML page that is in neither list.
 
 Each page has a class of its own (``TestPage01`` ... in toc order, made by ``_page_classes``): pytest-xdist
-(``--dist loadscope``) hands out one class at a time, so the two workers (each with its own Chromium and
+(``--dist loadscope``) hands out one class at a time, so the workers (each with its own Chromium and
 server) share the pages evenly, and conftest's ``pytest_collection_modifyitems`` starts the biggest pages
 first (see there).
 

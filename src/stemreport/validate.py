@@ -102,14 +102,17 @@ def _parse_bibliography(text: str) -> dict[str, dict[str, str]]:
     entries, problems = {}, []
     for key, entry in data.entries.items():
         fields = {name.lower(): str(value) for name, value in entry.fields.items()}
-        line = (_entry_lines(text, key) or [None])[0]
+
+        def line(key=key):  # looked up only for an entry with a problem (a search per entry was a sixth of a validation run)
+            return (_entry_lines(text, key) or [None])[0]
+
         if not (fields.get("doi") or fields.get("url")):
-            problems.append(Problem(BIBLIOGRAPHY, line, f"entry {key}", "has neither a doi nor a url field"))
+            problems.append(Problem(BIBLIOGRAPHY, line(), f"entry {key}", "has neither a doi nor a url field"))
         for name, value in fields.items():
             # Fields other than addresses are read as LaTeX when the bibliography is printed, where a bare % starts
             # a comment: "pain in 84% of donors" printed as "pain in 84".
             if name not in RAW_BIB_FIELDS and re.search(r"(?<!\\)%", value):
-                problems.append(Problem(BIBLIOGRAPHY, line, f"entry {key}",
+                problems.append(Problem(BIBLIOGRAPHY, line(), f"entry {key}",
                                         f"field {name} has a bare % (it would hide the rest of the field): write \\%"))
         entries[key] = fields
     if problems:
