@@ -62,6 +62,17 @@ def test_html_loads_nothing_from_the_network(built_book):
                 pytest.fail(f"{page.relative_to(built_book)} loads a remote asset: {line.strip()[:200]}")
 
 
+def test_every_local_stylesheet_carries_its_checksum(built_book):
+    """The same on every page of every build (html_fixes, fix 6): a stylesheet written after the pages got
+    no ``?v=`` checksum in a cold build and one in a rebuild, so the pages depended on the build's history."""
+    sheet = re.compile(r'<link rel="stylesheet"[^>]*href="([^"]+)"')
+    missing = sorted({f"{page.relative_to(built_book / 'html')}: {href}"
+                      for page in (built_book / "html").rglob("*.html")
+                      for href in sheet.findall(page.read_text(encoding="utf-8"))
+                      if "://" not in href and "?v=" not in href and "?digest=" not in href})
+    assert not missing, "stylesheets without a checksum:\n" + "\n".join(missing[:20])
+
+
 def test_source_pages_embed_claim_reviews(built_book):
     import json
 

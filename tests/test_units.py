@@ -44,6 +44,36 @@ def test_extension_styles_come_from_the_vocabulary():
         assert f"DUrole{v.css_class}" in tex and v.colour.lstrip("#") in tex
 
 
+def test_a_reloaded_search_index_keeps_its_index_entries():
+    """html_fixes, fix 7: Sphinx reloads the previous search index for the pages a rebuild does not rewrite;
+    the glossary's index entries must survive that, or a rebuild's search index differs from a cold one's."""
+    import io
+    import types
+
+    from sphinx.search import IndexBuilder, js_index
+    from stemreport_sphinx import html_fixes
+
+    def builder():
+        env = types.SimpleNamespace(version=62, domains={}, **{f"_search_index_{name}": {} for name in (
+            "titles", "filenames", "mapping", "title_mapping", "all_titles", "index_entries", "objtypes", "objnames")})
+        return IndexBuilder(env, "en", {}, None)
+
+    first = builder()
+    first._titles, first._filenames = {"intro": "Intro", "glossary": "Glossary"}, {"intro": "i.md", "glossary": "g.md"}
+    first._all_titles = {"intro": [], "glossary": []}
+    first._index_entries = {"glossary": [("Cord blood", "term-Cord-blood", "main"), ("Stroma", "term-Stroma", "")]}
+    written = io.StringIO()
+    first.dump(written, js_index)
+
+    sphinx_load = getattr(IndexBuilder.load, "__wrapped__", IndexBuilder.load)  # unpatched, whatever ran before
+    for load, kept in ((sphinx_load, False), (html_fixes._restore_index_entries(sphinx_load), True)):
+        again = builder()
+        load(again, io.StringIO(written.getvalue()), js_index)
+        rewritten = io.StringIO()
+        again.dump(rewritten, js_index)
+        assert (rewritten.getvalue() == written.getvalue()) is kept  # Sphinx's own loader loses them
+
+
 # --- dates -----------------------------------------------------------------------------------------
 
 def test_partial_dates_compare_at_their_precision():

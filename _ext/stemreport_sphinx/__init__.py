@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.util import logging
@@ -271,8 +272,6 @@ def _vendor_static(app, config) -> None:
     """The vendored libraries (vendor/README.md) are copied into ``_static/`` but loaded only where needed
     (by ``_static/stemreport.js``). Added here, not in ``_config.yml``: Jupyter Book puts every .js and
     .css file of a configured static path on every page."""
-    from pathlib import Path
-
     vendor = Path(app.confdir) / "vendor"
     if vendor.is_dir() and str(vendor) not in config.html_static_path:
         config.html_static_path = [*config.html_static_path, str(vendor)]
@@ -283,12 +282,18 @@ def _add_css(app) -> None:
         app.add_css_file("stemreport-verdicts.css")
 
 
-def _write_css(app, exception) -> None:
+def write_verdict_css(app) -> Path:
+    """The verdict colours' stylesheet, written as the HTML builder starts (see html_fixes, fix 6)."""
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    path = static / "stemreport-verdicts.css"
+    path.write_text(verdict_css(), encoding="utf-8")
+    return path
+
+
+def _write_page_texts(app, exception) -> None:
     if exception is None and app.builder.format == "html":
-        static = app.outdir / "_static"
-        static.mkdir(parents=True, exist_ok=True)
-        (static / "stemreport-verdicts.css").write_text(verdict_css(), encoding="utf-8")
-        (static / "stemreport-pages.js").write_text(page_texts(app.outdir), encoding="utf-8")
+        (Path(app.outdir) / "_static" / "stemreport-pages.js").write_text(page_texts(app.outdir), encoding="utf-8")
 
 
 def page_texts(outdir) -> str:
@@ -354,7 +359,7 @@ def setup(app):
     app.connect("config-inited", _vendor_static)
     app.connect("builder-inited", _add_css)
     app.connect("doctree-resolved", _resolve_claims)
-    app.connect("build-finished", _write_css)
+    app.connect("build-finished", _write_page_texts)
     app.connect("html-page-context", _embed_claim_reviews)
     bibstyle.setup(app)
     citation.setup(app)

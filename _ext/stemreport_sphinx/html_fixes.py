@@ -30,10 +30,24 @@
    of the same name in ``templates/``, put first on the template path (the theme adds its ``components``
    folder to that path): the search field takes its name from what it shows; the switch's icons have no
    title and are hidden from assistive technology, as decoration.
+
+6. The same inputs gave pages that differed with the build's history. Sphinx adds a checksum to a
+   stylesheet's address (``style.css?v=...``, so browsers fetch a changed file) only if the file is
+   already in the output when the page is written; two stylesheets are written only after all pages
+   (the book's verdict colours, and myst-nb's ``mystnb.<hash>.css``), so a cold build gave no checksum
+   and a later rebuild gave one on the pages it rewrote. Both files are now written as the builder
+   starts, so every page of every build carries the checksum.
+
+7. Glossary terms vanished from the search's index entries after an incremental rebuild. Sphinx 7.4
+   reloads the previous ``searchindex.js`` for the pages it does not rewrite, but its loader restores
+   titles and words, not index entries; the rebuilt index then held the rewritten pages' entries only.
+   The loader now restores them too (what it writes lower-cased, as the index stores them), so a
+   rebuild's index equals a cold build's.
 """
 from __future__ import annotations
 
 import html
+import io
 import re
 from pathlib import Path
 
@@ -130,7 +144,44 @@ def _templates_first(app, config) -> None:
         config.templates_path.insert(0, str(TEMPLATES))
 
 
+def _write_late_assets_first(app) -> None:
+    """Fix 6: the stylesheets Sphinx would otherwise find only after writing the pages."""
+    if app.builder.format != "html":
+        return
+    from myst_nb.sphinx_ext import add_global_html_resources
+
+    from . import write_verdict_css
+
+    write_verdict_css(app)
+    add_global_html_resources(app, None)  # myst-nb's own copy step, which it runs at build-finished
+
+
+def _restore_index_entries(load):
+    """Fix 7: ``IndexBuilder.load`` that also restores the index entries of the pages not rewritten."""
+    import functools
+
+    @functools.wraps(load)
+    def restoring(self, stream, format):
+        text = stream.read()
+        load(self, io.StringIO(text), format)
+        frozen = (self.formats[format] if isinstance(format, str) else format).loads(text)
+        index2fn = frozen["docnames"]
+        entries: dict[str, list[tuple[str, str, str]]] = {}
+        for entry, places in frozen.get("indexentries", {}).items():
+            for doc, target, main in places:
+                entries.setdefault(index2fn[doc], []).append((entry, target, "main" if main else ""))
+        self._index_entries = {name: sorted(found) for name, found in entries.items()}
+
+    restoring.restores_index_entries = True
+    return restoring
+
+
 def setup(app) -> None:
+    from sphinx.search import IndexBuilder
+
+    if not getattr(IndexBuilder.load, "restores_index_entries", False):
+        IndexBuilder.load = _restore_index_entries(IndexBuilder.load)
+    app.connect("builder-inited", _write_late_assets_first)
     app.connect("config-inited", _templates_first)
     app.connect("html-page-context", _fix_page)
     app.connect("doctree-resolved", _bibliography_labels)
