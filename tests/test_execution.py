@@ -36,7 +36,8 @@ def _small_book(project, notebooks: dict[str, str]) -> list:
 
 def test_executed_notebooks_are_cache_hits_for_the_build(project_copy, monkeypatch, tmp_path):
     """Both notebooks are cached and matched as myst-nb matches them; the cache is trimmed once, by this
-    process, after both are cached (a worker trimming while another caches can delete that one's record)."""
+    process, after both are cached (a worker trimming while another caches can delete that one's record);
+    the kernels listened on Unix sockets (``stemreport_tools.ipckernels``), not TCP ports."""
     trims = tmp_path / "trims"
     real = NbCacheRecord.records_to_delete
 
@@ -46,14 +47,15 @@ def test_executed_notebooks_are_cache_hits_for_the_build(project_copy, monkeypat
         return real(keep, db)
 
     monkeypatch.setattr(NbCacheRecord, "records_to_delete", staticmethod(recorded))
-    first, second = _small_book(project_copy, {"one": "print(1)", "two": "print(2)"})
+    transport = "import ipykernel.connect, json; print(json.loads(ipykernel.connect.get_connection_info())['transport'])"
+    first, second = _small_book(project_copy, {"one": "print(1)", "two": transport})
     assert sorted(execution.execute_stale(project_copy, log=lambda _: None)) == sorted([first, second])
     assert trims.read_text(encoding="utf-8").split() == [str(os.getpid())], "the cache was trimmed by a worker"
     cache = get_cache(str(execution.settings(project_copy).cache))
-    for path in (first, second):
+    for path, printed in ((first, "1\n"), (second, "ipc\n")):  # the build's kernels use Unix sockets too
         record = cache.match_cache_notebook(nbformat.read(path, as_version=4))  # what myst-nb calls
         _, merged = cache.merge_match_into_notebook(nbformat.read(path, as_version=4))
-        assert record and merged.cells[1].outputs[0]["text"] in ("1\n", "2\n")
+        assert record and merged.cells[1].outputs[0]["text"] == printed
     assert execution.execute_stale(project_copy, log=lambda _: None) == []  # nothing left to run
 
 
@@ -105,7 +107,7 @@ def test_a_run_that_fails_outside_the_cells_is_retried_once_serially_and_a_cell_
 
 
 def test_nbval_kernels_listen_on_unix_sockets_not_tcp_ports(root):
-    """nbval's kernels use ZeroMQ ``ipc`` sockets (``stemreport_tools.pytest_kernels``): a TCP port chosen
+    """nbval's kernels use ZeroMQ ``ipc`` sockets (``stemreport_tools.ipckernels``): a TCP port chosen
     by jupyter_client can be taken by another process before the kernel binds it, and that kernel dies
     ("Kernel died before replying to kernel_info", seen in CI). Starts one kernel the way nbval does."""
     import nbval.kernel

@@ -14,6 +14,8 @@ before it counts as a failure; an error in a cell is never retried.
 
 Each kernel is forked from a process that has already imported the third-party libraries every notebook
 imports (``stemreport_tools.forkkernel``): a fresh kernel all the same, started in a fraction of the time.
+Kernels listen on Unix sockets, not TCP ports (``stemreport_tools.ipckernels``): no port to lose to another
+process between its choice and its use.
 
 One repair to jupyter-cache 1.0: each worker, after caching its notebook, trims the cache to its size
 limit, reading the records to keep and the records to delete in two queries. When another worker commits
@@ -35,6 +37,7 @@ from pathlib import Path
 import yaml
 
 from stemreport_tools.forkkernel import forked_kernels
+from stemreport_tools.ipckernels import ipc_kernels
 from stemreport_tools.toc import toc_notebooks
 
 
@@ -106,7 +109,7 @@ def execute_stale(root: Path, log=print) -> list[Path]:
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     logger = logging.getLogger("stemreport.execution")
     run = dict(timeout=config.timeout, allow_errors=config.allow_errors)
-    with _trim_once_at_the_end(cache), forked_kernels():
+    with _trim_once_at_the_end(cache), ipc_kernels(), forked_kernels():
         result = load_executor("local-parallel", cache=cache, logger=logger).run_and_cache(
             filter_uris=[str(p) for p in stale], **run)
         errored, succeeded = list(result.errored), list(result.succeeded)
