@@ -55,11 +55,15 @@ def remove_sockets() -> None:
 @contextlib.contextmanager
 def ipc_kernels():
     """While the block runs, every kernel manager created in this process, and in processes forked from it
-    (jupyter-cache's pool workers), uses ``ipc`` sockets; the socket folder is removed afterwards."""
+    (jupyter-cache's pool workers), uses ``ipc`` sockets in a folder of the block's own (made before the pool
+    forks, so every worker uses it; removed afterwards). A folder already in use (nbval's, when a test runs
+    the build's execution step in a pytest worker) is put back untouched."""
+    global _SOCKETS
     from jupyter_client.manager import KernelManager  # AsyncKernelManager (nbclient's) inherits __init__
 
-    original = KernelManager.__init__
-    socket_dir()  # made here, before the pool forks, so that every worker uses the same folder
+    original, outer = KernelManager.__init__, _SOCKETS
+    _SOCKETS = None
+    socket_dir()
 
     def __init__(self, **kwargs):
         original(self, **ipc_defaults(kwargs))
@@ -70,3 +74,4 @@ def ipc_kernels():
     finally:
         KernelManager.__init__ = original
         remove_sockets()
+        _SOCKETS = outer
