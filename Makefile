@@ -13,6 +13,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: book html test test-fast lint notebooks exports bench validate setup clean new-source chapters
 .DEFAULT_GOAL := book
+# Python keeps compiled modules in __pycache__ (git-ignored, outside the build's fingerprint). Where the
+# environment sets PYTHONDONTWRITEBYTECODE (this workplace's does), every process of a run (the test workers,
+# each build, each notebook kernel) compiles the project's modules again and pytest rewrites every test
+# module's asserts again: about 10 of `make test`'s 230 core-seconds on two cores.
+unexport PYTHONDONTWRITEBYTECODE
 
 setup: $(STAMP) .system-deps
 

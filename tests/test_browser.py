@@ -110,7 +110,7 @@ class Browser:
     def visit(self, path: str, *, mode: str = "light", viewport: dict = DESKTOP, settle: bool = True,
               preset: bool = True, reuse: bool = False) -> Visit:
         """Open ``path`` with the theme in ``mode`` (the theme reads localStorage ``mode``); ``preset=False``
-        empties localStorage before the page's scripts run, as on a reader's first visit (the profile is
+        empties localStorage before the page's scripts run, as on a reader's first visit (the context is
         shared, so earlier pages have stored a choice).
 
         ``reuse=True`` (with ``preset``) loads the page in a tab kept open for this size and mode: a new
@@ -155,29 +155,26 @@ class Browser:
 
 
 @pytest.fixture(scope="session")
-def browser(site, tmp_path_factory):
-    """One Chromium for the whole session, with a fresh profile and a guard on every request."""
+def browser(site):
+    """One Chromium for the whole session, with a fresh profile (Playwright's own temporary one) and a guard
+    on every request. The pages are visited in one context of it; ``fresh()`` opens another context of the
+    same Chromium, which starts with empty storage and an empty cache (a second Chromium, as this once
+    launched for first visits, cost seconds of processor time in every run)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        wrapper = _guarded(playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-            headless=True, viewport=DESKTOP, service_workers="block"), site)
-        second: list = []
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        wrapper = _guarded(chromium.new_context(viewport=DESKTOP, service_workers="block"), site)
 
         def fresh() -> Browser:
-            """A browser that has never seen the book: a new context (empty storage, empty cache) of a second
-            Chromium, launched once (a persistent context cannot open further contexts)."""
-            if not second:
-                second.append(playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True))
-            return _guarded(second[0].new_context(viewport=DESKTOP, service_workers="block"), site)
+            """A browser that has never seen the book: a new context (empty storage, empty cache)."""
+            return _guarded(chromium.new_context(viewport=DESKTOP, service_workers="block"), site)
 
         wrapper.fresh = fresh
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         yield wrapper
         wrapper.context.close()
-        for other in second:
-            other.close()
+        chromium.close()
 
 
 def _guarded(context, site: str) -> Browser:
@@ -252,7 +249,14 @@ AXE_OPTIONS = {"resultTypes": ["violations"], "preload": False}
 
 
 def _axe_serious(axe, page, rules: dict | None = None) -> list[str]:
-    results = axe.run(page, dict(AXE_OPTIONS, **({"runOnly": rules} if rules else {})))
+    """Serious and critical violations, each with its first nodes' selectors. axe builds a selector for
+    every node it reports unless told not to (an eighth of a full run's time on a long page), so the
+    selectors are asked for only in a second run, when there is something to report."""
+    options = dict(AXE_OPTIONS, **({"runOnly": rules} if rules else {}))
+    results = axe.run(page, dict(options, selectors=False))
+    if not any(v["impact"] in SERIOUS for v in results["violations"]):
+        return []
+    results = axe.run(page, options)
     return [f"{v['id']} ({v['impact']}): {v['help']} -- " + "; ".join(
                 f"{' '.join(map(str, n['target']))}: {n.get('failureSummary', '').splitlines()[-1].strip()}"
                 for n in v["nodes"][:5]) + (f" (+{len(v['nodes']) - 5} more)" if len(v["nodes"]) > 5 else "")
@@ -588,6 +592,25 @@ def test_the_guards_can_fail(browser):
         assert page.evaluate(_WIDE_TABLES) == ["too wide"]
     finally:
         del browser.blocked[blocked_before:]  # planted on purpose; test_nothing_left_the_machine checks the rest
+        page.close()
+
+
+def test_axe_reports_what_it_finds(browser, axe):
+    """Negative control for the accessibility checks: on a page made to fail them, ``_axe_serious`` reports
+    each serious violation with the nodes it found (the selectors come from a second run), and the colour
+    rules alone report only the colour problem."""
+    visit = browser.visit("genindex.html")
+    page = visit.page
+    try:
+        page.set_content('<html lang="en"><head><title>t</title></head><body><main>'
+                         '<p id="faint" style="color: #999; background: #aaa">faint text</p>'
+                         '<img id="bare" src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>')
+        found = _axe_serious(axe, page)
+        assert any(f.startswith("color-contrast (serious)") and "#faint" in f for f in found), found
+        assert any(f.startswith("image-alt (critical)") and "#bare" in f for f in found), found
+        colours = _axe_serious(axe, page, rules=AXE_COLOUR_RULES)
+        assert len(colours) == 1 and colours[0].startswith("color-contrast"), colours
+    finally:
         page.close()
 
 

@@ -53,13 +53,17 @@ def _run(km, code: str) -> dict:
         client.stop_channels()
 
 
-@pytest.fixture
-def forked(monkeypatch, tmp_path):
-    """A kernel manager class whose kernels go through a server of this test's own."""
-    monkeypatch.setattr(forkkernel, "ENABLED", True)
-    forkkernel.stop()
-    yield forkkernel.kernel_manager_class(KernelManager)
-    forkkernel.stop()
+@pytest.fixture(scope="module")
+def forked():
+    """A kernel manager class whose kernels go through one server, this module's own: started by the first
+    kernel, it imports PRELOAD (two core-seconds) once for all the tests here, in the environment every
+    forked kernel here has (``STEMREPORT_PROBE=same``; a test that changes it expects a plain kernel)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(forkkernel, "ENABLED", True)
+        patch.setenv("STEMREPORT_PROBE", "same")
+        forkkernel.stop()
+        yield forkkernel.kernel_manager_class(KernelManager)
+        forkkernel.stop()
 
 
 PROBE = ("import os, sys; (os.getcwd(), os.environ.get('STEMREPORT_PROBE'), os.getppid(), "
@@ -88,14 +92,13 @@ def test_a_forked_kernel_has_its_own_folder_and_environment(forked, tmp_path, mo
 
 
 def test_a_kernel_in_another_environment_is_not_forked(forked, tmp_path, monkeypatch):
-    monkeypatch.setenv("STEMREPORT_PROBE", "first")
-    km = forked(kernel_name="python3")
+    km = forked(kernel_name="python3")  # in the server's environment (STEMREPORT_PROBE=same): forked
     km.start_kernel(cwd=str(tmp_path))
     try:
         assert eval(_run(km, PROBE)["value"])[2] == forkkernel._CURRENT.process.pid  # noqa: S307
     finally:
         km.shutdown_kernel(now=True)
-    # The libraries were imported with STEMREPORT_PROBE=first: a kernel asked for with another value starts plain.
+    # The libraries were imported with STEMREPORT_PROBE=same: a kernel asked for with another value starts plain.
     monkeypatch.setenv("STEMREPORT_PROBE", "second")
     km = forked(kernel_name="python3")
     km.start_kernel(cwd=str(tmp_path))

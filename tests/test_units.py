@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -314,3 +315,65 @@ def test_linked_keeps_the_spaces_around_claim_ids():
     assert linked("as in S004-14 and S003-02, judged") == "as in {claim}`S004-14` and {claim}`S003-02`\\, judged"
     assert linked("(S004-29, S004-25)") == "\\({claim}`S004-29`\\, {claim}`S004-25`\\)"
     assert linked("  no id here  ") == "no id here"
+
+
+# --- the validated snapshot the kernels read ---------------------------------------------------------------
+
+def test_the_validated_snapshot_serves_only_the_inputs_it_was_made_from(data_copy, monkeypatch):
+    """The build's validation step stores what it validated; a kernel gets it back while every input byte is
+    the same, and validates afresh as soon as one changes, so an edit that breaks the data still stops it."""
+    from stemreport import validate
+    from stemreport.errors import InputError
+
+    assert validate.main([str(data_copy)]) == 0 and (data_copy / validate.SNAPSHOT).is_file()
+    fresh = validate.validate_all(data_copy)
+
+    def never(root):
+        raise AssertionError("validated again although nothing changed")
+
+    monkeypatch.setattr(validate, "validate_all", never)
+    stored = validate.validated_tables(data_copy)
+    assert sorted(stored) == sorted(fresh)
+    assert stored["data/claims.csv"].equals(fresh["data/claims.csv"])
+    assert stored[validate.BIBLIOGRAPHY] == fresh[validate.BIBLIOGRAPHY]
+
+    claims = data_copy / "data" / "claims.csv"
+    lines = claims.read_text(encoding="utf-8").splitlines(keepends=True)
+    claims.write_text(lines[0] + lines[1].replace(",space_culture,", ",no_such_theme,", 1) + "".join(lines[2:]),
+                      encoding="utf-8")
+    with pytest.raises(AssertionError, match="validated again"):  # a changed byte is noticed
+        validate.validated_tables(data_copy)
+    monkeypatch.undo()
+    with pytest.raises(InputError, match="no_such_theme"):  # ... and the stored tables are not served
+        validate.validated_tables(data_copy)
+
+
+def test_the_snapshot_key_covers_every_input(data_copy):
+    from stemreport import validate
+
+    key = validate.inputs_key(data_copy)
+    seed = next((data_copy / "seeds").glob("*.txt"))
+    for path in (seed, data_copy / validate.BIBLIOGRAPHY, data_copy / "data" / "sources.csv"):
+        original = path.read_bytes()
+        path.write_bytes(original + b" ")
+        assert validate.inputs_key(data_copy) != key, path.name
+        path.write_bytes(original)
+    (data_copy / "data" / "extra.csv").write_text("x\n", encoding="utf-8")  # a new file in a folder validation reads
+    assert validate.inputs_key(data_copy) != key
+    (data_copy / "data" / "extra.csv").unlink()
+    assert validate.inputs_key(data_copy) == key
+
+
+def test_the_snapshot_key_covers_the_packages_code(data_copy, tmp_path, monkeypatch):
+    """An edit to any module of the package (a schema, a rule, a vocabulary entry) changes the key."""
+    import shutil
+
+    from stemreport import validate
+
+    package = tmp_path / "stemreport"
+    shutil.copytree(Path(validate.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(validate, "__file__", str(package / "validate.py"))
+    key = validate.inputs_key(data_copy)
+    vocabulary = package / "vocab.py"
+    vocabulary.write_text(vocabulary.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert validate.inputs_key(data_copy) != key

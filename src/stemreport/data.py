@@ -1,7 +1,8 @@
 """Validated, typed access to the report's data for notebooks and the Sphinx extension.
 
 Everything goes through ``stemreport.validate.validate_all`` first, so nothing renders from input that
-failed a check. Types are set here, once: offsets become integers and every date column becomes a
+failed a check (``validated_tables``: the build's validation step stores what it validated, and a kernel
+uses that only while every input byte and the package's code are what was validated). Types are set here, once: offsets become integers and every date column becomes a
 ``PartialDate`` (or ``None`` when empty) at the precision the data give it, so no caller re-parses or
 compares date strings.
 """
@@ -17,7 +18,7 @@ from stemreport import schemas, vocab
 from stemreport.dates import PartialDate, parse_optional
 from stemreport.paths import project_root
 from stemreport.seeds import load_seed
-from stemreport.validate import BIBLIOGRAPHY, validate_all
+from stemreport.validate import BIBLIOGRAPHY, validated_tables
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
@@ -37,7 +38,7 @@ INT_COLUMNS = {schemas.CLAIMS.file: ("start", "end"), schemas.BOILERPLATE.file: 
 
 @cache
 def _tables(root: Path) -> dict:
-    return validate_all(root)
+    return validated_tables(root)
 
 
 @cache

@@ -4,6 +4,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# The build's persistent work area (Sphinx's environments, the validated-inputs snapshot, the publish stamps):
+# kept between builds, never part of the published book.
+WORK = Path("_build") / ".work"
+
 
 def _looks_like_root(path: Path) -> bool:
     return (path / "_config.yml").is_file() and (path / "data").is_dir()

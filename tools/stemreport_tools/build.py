@@ -27,11 +27,10 @@ import sysconfig
 import time
 from pathlib import Path
 
-from stemreport.paths import project_root
+from stemreport.paths import WORK, project_root
 from stemreport.validate import main as validate_main
 
 # The work areas (relative to the project root): the HTML build's, and inside it the print build's.
-WORK = Path("_build/.work")
 PRINT_WORK = WORK / "print"
 LATEX_DIR = PRINT_WORK / "_build" / "latex"  # where LaTeX runs: book.tex, book.log, book.pdf
 
