@@ -3,6 +3,7 @@
 #   make test       every test: data checks, unit tests, nbval over every notebook, built-book checks
 #   make notebooks  re-execute every notebook in place (refresh stored outputs after changing data); runs exports first
 #   make exports    regenerate data/claimreview.jsonld, claims.annotations.jsonld, datapackage.json and README.md
+#   make screenshots  the browser checks again, keeping each page's first screen in _build/screenshots/ for review
 #   make bench      time a cold build, warm rebuilds (unchanged, forced), a one-notebook rebuild and the tests
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -11,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book html test test-fast lint notebooks exports bench validate setup clean new-source chapters
+.PHONY: book html test test-fast lint notebooks exports bench validate setup clean new-source chapters screenshots
 .DEFAULT_GOAL := book
 # Python keeps compiled modules in __pycache__ (git-ignored, outside the build's fingerprint). Where the
 # environment sets PYTHONDONTWRITEBYTECODE (this workplace's does), every process of a run (the test workers,
@@ -51,6 +52,12 @@ test: setup lint
 # Seconds: data, units and bad inputs, without building the book or executing notebooks.
 test-fast: setup lint
 	$(BIN)/python -m stemreport_tools.testrun fast
+
+# Pictures for a person to look at (make test takes none; no check reads them): the first screen of every page
+# in light, dark and phone views, in _build/screenshots/. STEMREPORT_SCREENSHOTS=full takes whole desktop pages.
+screenshots: setup
+	$(BIN)/python -m stemreport_tools.build
+	STEMREPORT_SCREENSHOTS=$${STEMREPORT_SCREENSHOTS:-first} $(BIN)/python -m stemreport_tools.testrun full tests/test_browser.py -q
 
 lint: setup
 	$(BIN)/ruff check src tools _ext tests notebooks book

@@ -115,7 +115,7 @@ def assert_previous_book_intact(project: Path) -> None:
 # module, a class, a notebook) goes to one worker, handed out in the order below, the next to whichever
 # worker frees up first. The longest scopes start first so that no worker is left with a long one at
 # the end while the others idle: the sixth-source book (it builds a whole copy of the book), then the
-# browser's pages, biggest first (a page's axe-core and screenshot time grows with its size). Everything else
+# browser's pages, biggest first (a page's axe-core time grows with its size). Everything else
 # keeps pytest's order. Order changes only when a test runs, never what it checks.
 LONGEST_FIRST = ("tests/test_new_source.py",)
 

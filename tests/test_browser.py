@@ -17,11 +17,14 @@ first (see there).
 For each page: HTTP 200, no console or page errors, no failed or 4xx/5xx request, nothing requested
 outside localhost, every image decoded with non-empty alt text, internal links and #anchors resolve,
 no horizontal scrolling at phone width, a dark theme with readable text, and no serious or critical
-axe-core violation in light or dark mode. Sphinx's search is run for real terms. Screenshots of the
-first screen go to ``_build/screenshots/`` (``<page>-desktop.jpg``, ``<page>-phone.png``,
-``<page>-dark.png``), named after the page path (``book/intro.html`` -> ``book__intro-desktop.jpg``).
-With ``STEMREPORT_SCREENSHOTS=full`` the desktop one is the whole page, for a person to read through:
-that takes seconds a page (the changes log is a long page), and no check reads it, so it is not the default.
+axe-core violation in light or dark mode. Sphinx's search is run for real terms.
+
+Screenshots are for a person to look at and no check reads them, so ``make test`` takes none (three a
+page were a twentieth of its processor time). ``make screenshots`` runs these checks with
+``STEMREPORT_SCREENSHOTS=first``: the first screen of each page goes to ``_build/screenshots/``
+(``<page>-desktop.jpg``, ``<page>-phone.png``, ``<page>-dark.png``), named after the page path
+(``book/intro.html`` -> ``book__intro-desktop.jpg``). With ``STEMREPORT_SCREENSHOTS=full`` the desktop one
+is the whole page, for a person to read through (seconds a page: the changes log is a long page).
 """
 from __future__ import annotations
 
@@ -54,7 +57,11 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-FULL_SCREENSHOTS = os.environ.get("STEMREPORT_SCREENSHOTS") == "full"
+SCREENSHOT_MODES = ("", "first", "full")  # none (make test), first screens (make screenshots), whole desktop pages
+SCREENSHOT_MODE = os.environ.get("STEMREPORT_SCREENSHOTS", "")
+if SCREENSHOT_MODE not in SCREENSHOT_MODES:
+    raise pytest.UsageError(f"STEMREPORT_SCREENSHOTS={SCREENSHOT_MODE!r}: expected one of {SCREENSHOT_MODES[1:]} or unset")
+FULL_SCREENSHOTS = SCREENSHOT_MODE == "full"
 
 BOOK_PAGES = [f"{name}.html" for name in toc_docnames()]
 SPHINX_PAGES = ["search.html", "genindex.html"]
@@ -171,7 +178,8 @@ def browser(site):
             return _guarded(chromium.new_context(viewport=DESKTOP, service_workers="block"), site)
 
         wrapper.fresh = fresh
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        if SCREENSHOT_MODE:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         yield wrapper
         wrapper.context.close()
         chromium.close()
@@ -228,6 +236,12 @@ def axe():
 
 def _shot(path: str, variant: str) -> Path:
     return SCREENSHOTS / f"{path.removesuffix('.html').replace('/', '__')}-{variant}.png"
+
+
+def _screenshot(page, target: Path, **options) -> None:
+    """A picture for review, taken only when asked for (``STEMREPORT_SCREENSHOTS``, see the module docstring)."""
+    if SCREENSHOT_MODE:
+        page.screenshot(path=target, **options)
 
 
 def _assert_clean(visit: Visit, path: str) -> None:
@@ -412,8 +426,8 @@ class _PageChecks:
         assert not no_alt, f"{path}: images without alt text: {no_alt}"
         # For a person to look at (the whole page on request, see the module docstring): JPEG, as encoding a
         # long page as PNG takes seconds.
-        page.screenshot(path=_shot(path, "desktop").with_suffix(".jpg"), full_page=FULL_SCREENSHOTS, type="jpeg",
-                        quality=75)
+        _screenshot(page, _shot(path, "desktop").with_suffix(".jpg"), full_page=FULL_SCREENSHOTS, type="jpeg",
+                    quality=75)
         violations = _axe_serious(axe, page)
         assert not violations, f"{path} (light):\n" + "\n".join(violations)
         assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)  # anything logged meanwhile
@@ -426,7 +440,7 @@ class _PageChecks:
         page = visit.page
         _set_mode(page, "dark")
         _assert_dark(page, path)
-        page.screenshot(path=_shot(path, "dark"))
+        _screenshot(page, _shot(path, "dark"))
         violations = _axe_serious(axe, page, rules=AXE_COLOUR_RULES)
         assert not violations, f"{path} (dark):\n" + "\n".join(violations)
         assert not visit.problems, f"{path}:\n" + "\n".join(visit.problems)
@@ -440,7 +454,7 @@ class _PageChecks:
         page = visit.page
         try:
             _assert_clean(visit, path)
-            page.screenshot(path=_shot(path, "phone"))
+            _screenshot(page, _shot(path, "phone"))
             width = page.evaluate("""() => ({scroll: document.documentElement.scrollWidth,
                                              body: document.body.scrollWidth, viewport: window.innerWidth})""")
             assert width["viewport"] == PHONE["width"], width
@@ -707,7 +721,7 @@ def test_all_claims_filters_narrow_the_table(browser):
         page.select_option("select[name='filter-story']", "")
         page.fill("input.datatable-input", "Ryoncil")
         assert 0 < rows() < len(claims)
-        page.screenshot(path=_shot("book/all_claims", "filtered"))
+        _screenshot(page, _shot("book/all_claims", "filtered"))
         _assert_clean(visit, "book/all_claims.html")
     finally:
         page.close()
@@ -749,7 +763,7 @@ def test_search_works_from_files(browser, built_book):
         results = page.eval_on_selector_all("#search-results ul.search li", "ls => ls.map(l => l.innerText)")
         assert results, "no results from file://"
         assert any("Ryoncil" in r and len(r) > 60 for r in results), f"no summaries: {results[:3]}"
-        page.screenshot(path=SCREENSHOTS / "search-file-desktop.png")
+        _screenshot(page, SCREENSHOTS / "search-file-desktop.png")
         assert not problems, problems
     finally:
         page.close()
