@@ -31,9 +31,14 @@ def root() -> Path:
 def built_book() -> Path:
     """Build (or find current) the real book once; returns ``_build``.
 
-    Under pytest-xdist several workers may ask at once: a file lock makes the first build it and the
+    A book already current (``build.book_is_current``, asked in-process) is returned at once. Otherwise,
+    under pytest-xdist several workers may ask at once: a file lock makes the first build it and the
     others wait, then find it current (the build's "nothing changed" check) and return at once.
     """
+    from stemreport_tools.build import book_is_current
+
+    if book_is_current(ROOT):  # the usual case (make test builds first): no build process, no waiting on the lock
+        return ROOT / "_build"
     lock = ROOT / "_build" / ".test-build.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
     with open(lock, "w") as handle:

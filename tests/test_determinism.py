@@ -142,8 +142,10 @@ def test_unchanged_inputs_keep_the_book_and_any_change_rebuilds(project_copy, mo
     (html / "index.html").write_text("current book", encoding="utf-8")
     (pdf / "book.pdf").write_bytes(b"%PDF current book")
     published = build.Published(project_copy)
+    assert not build.book_is_current(project_copy)  # nothing published from these inputs yet
     for output in ("html", "pdf"):
         published.record(output, build.book_fingerprint(project_copy, EPOCH))
+    assert build.book_is_current(project_copy)  # what the tests' fixture asks before starting a build
 
     result = run_module("stemreport_tools.build", cwd=project_copy, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -153,6 +155,7 @@ def test_unchanged_inputs_keep_the_book_and_any_change_rebuilds(project_copy, mo
     assert published.current(["html", "pdf"], build.book_fingerprint(project_copy, EPOCH))
     (pdf / "book.pdf").write_bytes(b"%PDF edited by hand")
     assert not published.current(["html", "pdf"], build.book_fingerprint(project_copy, EPOCH))
+    assert not build.book_is_current(project_copy)
     assert published.current(["html"], build.book_fingerprint(project_copy, EPOCH))
     _change(project_copy / "book" / "glossary.md")
     assert not published.current(["html"], build.book_fingerprint(project_copy, EPOCH))

@@ -258,6 +258,24 @@ def _swap_file(new: Path, target: Path) -> None:
     os.replace(staging, target)
 
 
+def book_is_current(root: Path, outputs: tuple[str, ...] = ("html", "pdf")) -> bool:
+    """Whether ``main`` would find nothing to do: valid inputs (the validated snapshot serves while every
+    byte is the same), no stale generated data file, and ``outputs`` published from exactly these inputs.
+    Builds and prints nothing; the tests ask it in-process before they start a build (a build's own
+    process costs a second of start-up in each test worker)."""
+    from stemreport.errors import InputError
+    from stemreport.validate import validated_tables
+    from stemreport_tools.export import stale_outputs
+
+    try:
+        validated_tables(root)
+    except InputError:
+        return False
+    if stale_outputs(root):
+        return False
+    return Published(root).current(list(outputs), book_fingerprint(root, source_date_epoch(root)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--html-only", action="store_true", help="skip the PDF (quick previews)")
