@@ -106,7 +106,7 @@ def test_a_run_that_fails_outside_the_cells_is_retried_once_serially_and_a_cell_
     assert calls == ["local-parallel"], "a cell error was run a second time"
 
 
-def test_nbval_kernels_listen_on_unix_sockets_not_tcp_ports(root):
+def test_nbval_kernels_listen_on_unix_sockets_and_come_from_a_warm_server(root):
     """nbval's kernels use ZeroMQ ``ipc`` sockets (``stemreport_tools.ipckernels``): a TCP port chosen
     by jupyter_client can be taken by another process before the kernel binds it, and that kernel dies
     ("Kernel died before replying to kernel_info", seen in CI). Starts one kernel the way nbval does."""
@@ -117,7 +117,18 @@ def test_nbval_kernels_listen_on_unix_sockets_not_tcp_ports(root):
         info = kernel.km.get_connection_info()
         assert info["transport"] == "ipc", info
         assert os.path.exists(f"{info['ip']}-{info['shell_port']}"), "no socket file for the shell channel"
-        reply = kernel.kc.execute_interactive("import os; os.getcwd()", timeout=30)
+        printed = []
+        reply = kernel.kc.execute_interactive(
+            "import os; print(os.getppid())", timeout=30,
+            output_hook=lambda msg: msg["msg_type"] == "stream" and printed.append(msg["content"]["text"]))
         assert reply["content"]["status"] == "ok"
     finally:
         kernel.stop()
+    # ... and forked from a warm server: under pytest-xdist the controller's, one for every worker (its
+    # parent is this worker's parent), else this process's own.
+    server = int("".join(printed))
+    with open(f"/proc/{server}/cmdline", "rb") as handle:
+        assert b"stemreport_tools.forkkernel\0serve" in handle.read(), "the kernel was not forked from a server"
+    with open(f"/proc/{server}/stat", encoding="ascii") as handle:
+        owner = int(handle.read().rsplit(") ", 1)[1].split()[1])
+    assert owner == (os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid())

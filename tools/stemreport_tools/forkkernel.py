@@ -107,9 +107,10 @@ def _kernel_arguments(argv: list[str]) -> list[str]:
 
 
 # Variables that legitimately differ from one kernel to the next, all read by the kernel at run time, after
-# the fork: jupyter_client's (its own process id, the session name), pytest's current test, pydevd's switch.
+# the fork (or never): jupyter_client's (its own process id, the session name), pytest's current test and
+# pytest-xdist's worker name (nbval's kernels of every worker share one server), pydevd's switch.
 PER_KERNEL = frozenset({"JPY_PARENT_PID", "JPY_SESSION_NAME", "JPY_INTERRUPT_EVENT", "IPY_INTERRUPT_EVENT",
-                        "PYTEST_CURRENT_TEST", "PYDEVD_DISABLE_FILE_VALIDATION"})
+                        "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER", "PYDEVD_DISABLE_FILE_VALIDATION"})
 
 
 def _environment(env: dict[str, str]) -> dict[str, str]:
@@ -413,6 +414,26 @@ def through_server(argv: list[str]) -> list[str]:
     return server.command(argv) if server else argv
 
 
+def through_socket(sock: str, argv: list[str]) -> list[str]:
+    """``argv`` through a server another process owns (at ``sock``), if ``argv`` is a plain kernel command;
+    the server refuses a kernel it cannot honour, and the client then runs ``argv`` itself."""
+    if not ENABLED or interpreter_flags(argv) is None or not os.path.exists(sock):
+        return argv
+    return [sys.executable, "-m", "stemreport_tools.forkkernel", "run", sock, "--", *argv]
+
+
+def kernel_argv(kernel_name: str = "python3") -> list[str] | None:
+    """The command of the kernel ``kernel_name`` with this interpreter for ``python``/``python3``; None if
+    there is no such kernel."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel_name).argv
+    except NoSuchKernel:
+        return None
+    return [sys.executable if spec[0] in ("python", "python3") else spec[0], *spec[1:]]
+
+
 def kernel_manager_class(base):
     """``base`` (a jupyter_client kernel manager class) whose kernels go through this process's server
     (started with the first kernel; ``stop()`` ends it)."""
@@ -430,13 +451,12 @@ def forked_kernels(kernel_name: str = "python3"):
     """While the block runs, every kernel jupyter_client starts in this process, and in processes forked from
     it (jupyter-cache's pool workers), goes through one server, started now for ``kernel_name``'s command
     (so that the forked workers share it) and stopped afterwards."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
     from jupyter_client.manager import KernelManager  # AsyncKernelManager (nbclient's) inherits the method
 
     original = KernelManager.format_kernel_cmd
-    with contextlib.suppress(NoSuchKernel):
-        spec = KernelSpecManager().get_kernel_spec(kernel_name).argv
-        start([sys.executable if spec[0] in ("python", "python3") else spec[0], *spec[1:]])
+    argv = kernel_argv(kernel_name)
+    if argv is not None:
+        start(argv)
 
     def format_kernel_cmd(self, extra_arguments=None):
         return through_server(original(self, extra_arguments))

@@ -6,13 +6,22 @@ another process before the kernel binds it; seen once in CI). Why forked: see
 ``stemreport_tools.forkkernel``. Nothing else changes: nbval still starts one kernel per notebook, in the
 notebook's folder, from the current environment, and compares every cell strictly.
 
+Under pytest-xdist the controller starts the one server every worker's nbval kernels are forked from (its
+socket in ``SHARED``), instead of a server per worker: each server imports the libraries once, about two
+processor-seconds. Kernels from different workers differ only in pytest-xdist's worker name
+(``forkkernel.PER_KERNEL``). Builds and in-process executions in the workers keep servers of their own.
+
 Loaded by ``-p stemreport_tools.pytest_kernels`` in ``pyproject.toml``; does nothing if nbval is absent
 or disabled (``make test-fast`` runs with ``-p no:nbval``).
 """
 
 from __future__ import annotations
 
+import os
+
 from stemreport_tools.ipckernels import ipc_defaults, remove_sockets
+
+SHARED = "STEMREPORT_NBVAL_FORK_SERVER"  # set by the controller for its workers: the shared server's socket
 
 
 def ipc_kernel_manager_class():
@@ -21,13 +30,35 @@ def ipc_kernel_manager_class():
     imports each)."""
     from jupyter_client.manager import KernelManager
 
-    from stemreport_tools.forkkernel import kernel_manager_class
+    from stemreport_tools import forkkernel
 
-    class IpcKernelManager(kernel_manager_class(KernelManager)):
+    class IpcKernelManager(forkkernel.kernel_manager_class(KernelManager)):
         def __init__(self, **kwargs):
             super().__init__(**ipc_defaults(kwargs))
 
+        def format_kernel_cmd(self, extra_arguments=None):
+            shared = os.environ.get(SHARED)
+            if shared:  # an xdist worker: the controller's server
+                return forkkernel.through_socket(shared, KernelManager.format_kernel_cmd(self, extra_arguments))
+            return super().format_kernel_cmd(extra_arguments)
+
     return IpcKernelManager
+
+
+def _nbval_kernel_argv(config) -> list[str] | None:
+    """The command nbval will start its kernels with (its own spec for ``--nbval-current-env``): the shared
+    server must be started for kernels with the same interpreter options, or it would refuse them all."""
+    import sys
+
+    import nbval.kernel
+
+    name = (nbval.kernel.CURRENT_ENV_KERNEL_NAME if config.option.nbval_current_env
+            else (config.option.nbval_kernel_name or "python3"))
+    try:
+        argv = nbval.kernel.NbvalKernelspecManager().get_kernel_spec(name).argv
+    except Exception:  # noqa: BLE001 (no such kernel: nbval reports it; kernels then start plain)
+        return None
+    return [sys.executable if argv[0] in ("python", "python3") else argv[0], *argv[1:]]
 
 
 def pytest_configure(config):
@@ -36,10 +67,18 @@ def pytest_configure(config):
     import nbval.kernel
 
     nbval.kernel.KernelManager = ipc_kernel_manager_class()
+    if not hasattr(config, "workerinput") and getattr(config.option, "numprocesses", None):
+        from stemreport_tools import forkkernel
+
+        argv = _nbval_kernel_argv(config)
+        server = forkkernel.start(argv) if argv else None
+        if server is not None:  # the workers, started after this hook, inherit the variable
+            os.environ[SHARED] = server.sock
 
 
 def pytest_unconfigure(config):
     from stemreport_tools import forkkernel
 
-    forkkernel.stop()
+    forkkernel.stop()  # in the controller: the shared server, after every worker has finished
+    os.environ.pop(SHARED, None)
     remove_sockets()
