@@ -1,10 +1,11 @@
 """Validated, typed access to the report's data for notebooks and the Sphinx extension.
 
 Everything goes through ``stemreport.validate.validate_all`` first, so nothing renders from input that
-failed a check (``validated_tables``: the build's validation step stores what it validated, and a kernel
-uses that only while every input byte and the package's code are what was validated). Types are set here, once: offsets become integers and every date column becomes a
-``PartialDate`` (or ``None`` when empty) at the precision the data give it, so no caller re-parses or
-compares date strings.
+failed a check (through ``validated_tables``: the build's validation step stores what it validated, and a
+kernel uses that only while every input byte and the package's code are what was validated).
+
+Types are set here, once: offsets become integers and every date column becomes a ``PartialDate`` (or
+``None`` when empty) at the precision the data give it, so no caller re-parses or compares date strings.
 """
 from __future__ import annotations
 

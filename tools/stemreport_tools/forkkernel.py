@@ -373,7 +373,7 @@ class Server:
         # (The socket, not Popen.poll: a process forked from the owner, a pool worker, cannot wait for the server.)
         if interpreter_flags(argv) != self.flags or not os.path.exists(self.sock):
             return argv
-        return [sys.executable, "-m", "stemreport_tools.forkkernel", "run", self.sock, "--", *argv]
+        return _client_command(self.sock, argv)
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -414,21 +414,26 @@ def through_server(argv: list[str]) -> list[str]:
     return server.command(argv) if server else argv
 
 
+def _client_command(sock: str, argv: list[str]) -> list[str]:
+    """The small client that asks the server at ``sock`` for a kernel running ``argv`` (see ``run``)."""
+    return [sys.executable, "-m", "stemreport_tools.forkkernel", "run", sock, "--", *argv]
+
+
 def through_socket(sock: str, argv: list[str]) -> list[str]:
     """``argv`` through a server another process owns (at ``sock``), if ``argv`` is a plain kernel command;
     the server refuses a kernel it cannot honour, and the client then runs ``argv`` itself."""
     if not ENABLED or interpreter_flags(argv) is None or not os.path.exists(sock):
         return argv
-    return [sys.executable, "-m", "stemreport_tools.forkkernel", "run", sock, "--", *argv]
+    return _client_command(sock, argv)
 
 
-def kernel_argv(kernel_name: str = "python3") -> list[str] | None:
-    """The command of the kernel ``kernel_name`` with this interpreter for ``python``/``python3``; None if
-    there is no such kernel."""
+def kernel_argv(kernel_name: str = "python3", specs=None) -> list[str] | None:
+    """The command of the kernel ``kernel_name`` (from ``specs``, a kernel spec manager; jupyter's own by
+    default), with this interpreter for ``python``/``python3``; None if there is no such kernel."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
-        spec = KernelSpecManager().get_kernel_spec(kernel_name).argv
+        spec = (specs or KernelSpecManager()).get_kernel_spec(kernel_name).argv
     except NoSuchKernel:
         return None
     return [sys.executable if spec[0] in ("python", "python3") else spec[0], *spec[1:]]

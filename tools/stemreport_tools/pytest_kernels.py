@@ -48,17 +48,13 @@ def ipc_kernel_manager_class():
 def _nbval_kernel_argv(config) -> list[str] | None:
     """The command nbval will start its kernels with (its own spec for ``--nbval-current-env``): the shared
     server must be started for kernels with the same interpreter options, or it would refuse them all."""
-    import sys
-
     import nbval.kernel
+
+    from stemreport_tools import forkkernel
 
     name = (nbval.kernel.CURRENT_ENV_KERNEL_NAME if config.option.nbval_current_env
             else (config.option.nbval_kernel_name or "python3"))
-    try:
-        argv = nbval.kernel.NbvalKernelspecManager().get_kernel_spec(name).argv
-    except Exception:  # noqa: BLE001 (no such kernel: nbval reports it; kernels then start plain)
-        return None
-    return [sys.executable if argv[0] in ("python", "python3") else argv[0], *argv[1:]]
+    return forkkernel.kernel_argv(name, nbval.kernel.NbvalKernelspecManager())
 
 
 def pytest_configure(config):
